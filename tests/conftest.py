@@ -1,0 +1,17 @@
+import pytest
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    """A staff user with every permission of the sources app (an editor, not a superuser)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(username="editor", password="pw-editor-123", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="sources"))
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
