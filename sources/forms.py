@@ -1,11 +1,8 @@
 """Forms of the sources app: the admin's upload form for source documents."""
 
-import importlib
-import pkgutil
-
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
+
+from sources.importers import FORMATS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -31,27 +28,13 @@ class MultipleFileField(forms.FileField):
 
 
 def importer_formats():
-    """Return ``(format, label)`` pairs for every importer module in ``sources.importers``.
-
-    The modules are discovered rather than listed so that a new importer shows up in the form
-    without touching it.
-    """
-    import sources.importers as package
-
-    formats = {}
-    for module_info in pkgutil.iter_modules(package.__path__):
-        if module_info.name.startswith("_") or module_info.name == "base":
-            continue
-        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
-        name = getattr(module, "FORMAT", None)
-        if not name or not callable(getattr(module, "parse", None)):
-            continue
-        extensions = ", ".join(getattr(module, "EXTENSIONS", ()))
-        formats[name] = f"{name} ({extensions})" if extensions else name
-    return sorted(formats.items())
+    """Return ``(format, label)`` pairs, such as ``("html", "html (.html, .htm)")``, for every importer."""
+    return sorted((name, f"{name} ({', '.join(module.EXTENSIONS)})") for name, module in FORMATS.items())
 
 
 class ImportFilesForm(forms.Form):
+    required_css_class = "required"
+
     files = MultipleFileField(
         label="Files",
         help_text="One or more documents. Each is imported on its own; a failure does not stop the others.",
@@ -79,11 +62,6 @@ class ImportFilesForm(forms.Form):
         self.fields["format"].choices = [("", "By file extension"), *importer_formats()]
         self.fields["publisher"].widget.attrs["list"] = "publisher-names"
         self.publisher_names = list(publisher_names)
-        self.max_bytes = settings.IMPORT_MAX_BYTES
 
     def clean_publisher(self):
         return " ".join(self.cleaned_data["publisher"].split())
-
-    @property
-    def max_size_label(self):
-        return filesizeformat(self.max_bytes)

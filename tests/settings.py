@@ -13,3 +13,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False
+# Static files come from the app folders through the finders; no collectstatic in the suite.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,175 @@
+"""Markdown, or any text, with optional YAML front matter between ``---`` lines.
+
+Front-matter keys: ``title``, ``url``, ``publisher``, ``section``, ``byline`` and/or ``authors``
+(a list of names or of ``{name, location}``), ``published``, ``updated``, ``language``, ``tags``
+(a list or a comma-separated string). The body is the Markdown after the front matter, stored as
+written (not rendered to HTML) with paragraphs normalised. Without a ``title`` key, a leading
+``# Heading`` line is the title and is taken out of the body; a leading heading that repeats the
+``title`` is taken out too.
+"""
+
+import datetime as dt
+import re
+
+import yaml
+
+from sources import bylines, textutils, timestamps
+from sources.importers.base import ImportProblem, ParsedAuthor, ParsedDocument
+
+FORMAT = "markdown"
+EXTENSIONS = (".md", ".markdown")
+
+KNOWN_KEYS = {
+    "title",
+    "url",
+    "publisher",
+    "section",
+    "byline",
+    "authors",
+    "published",
+    "updated",
+    "language",
+    "tags",
+}
+_FENCE = re.compile(r"^---\s*$")
+_FENCE_END = re.compile(r"^(?:---|\.\.\.)\s*$")
+_ATX_HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")
+
+
+def _split_front_matter(lines):
+    """Return ``(front_matter_lines, first_line_number, body_lines)``; no front matter gives ``None``."""
+    start = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if start is None or not _FENCE.match(lines[start]):
+        return None, 0, lines
+    for end in range(start + 1, len(lines)):
+        if _FENCE_END.match(lines[end]):
+            return lines[start + 1 : end], start + 2, lines[end + 1 :]
+    raise ImportProblem("the front matter opened with “---” is never closed by another “---” line", line=start + 1)
+
+
+def _load_front_matter(front_lines, first_line):
+    try:
+        meta = yaml.safe_load("\n".join(front_lines))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ImportProblem(f"malformed YAML front matter: {problem}", line=line) from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise ImportProblem("the front matter must be “key: value” lines", line=first_line)
+    return meta
+
+
+def _text(meta, key):
+    value = meta.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float):
+        return " ".join(str(value).split())
+    raise ImportProblem(f"“{key}” must be a single value, not {type(value).__name__}", field=key)
+
+
+def _authors(meta):
+    value = meta.get("authors")
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return bylines.parse_byline(value) or [ParsedAuthor(name=" ".join(value.split()))]
+    if not isinstance(value, list):
+        raise ImportProblem("“authors” must be a list of names or of {name, location}", field="authors")
+    authors = []
+    for item in value:
+        if isinstance(item, str) and item.strip():
+            authors.append(ParsedAuthor(name=" ".join(item.split())))
+        elif isinstance(item, dict) and str(item.get("name") or "").strip():
+            authors.append(
+                ParsedAuthor(
+                    name=" ".join(str(item["name"]).split()),
+                    location=" ".join(str(item.get("location") or "").split()),
+                )
+            )
+        else:
+            raise ImportProblem(f"an author must be a name or {{name, location}}, not {item!r}", field="authors")
+    return authors
+
+
+def _tags(meta):
+    value = meta.get("tags")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        raise ImportProblem("“tags” must be a list or a comma-separated string", field="tags")
+    tags = []
+    for tag in value:
+        tag = " ".join(str(tag).split())
+        if tag and tag.casefold() not in {seen.casefold() for seen in tags}:
+            tags.append(tag)
+    return tags
+
+
+def _timestamp(meta, key, warnings):
+    """Return the ``datetime`` given under ``key``; an unreadable value adds a warning."""
+    value = meta.get(key)
+    if value is None or value == "":
+        return None
+    # YAML reads unquoted ISO dates itself.
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    parsed = timestamps.parse_timestamp(str(value))
+    if parsed is None:
+        warnings.append(f"field {key}: cannot read the date “{value}”; imported without it")
+    return parsed
+
+
+def parse(data, filename):
+    """Read a Markdown file (front matter optional) into a ``ParsedDocument``."""
+    decoded, encoding, warnings = textutils.decode(data, filename)
+    lines = textutils.split_lines(decoded)
+    front_lines, first_line, body_lines = _split_front_matter(lines)
+    meta = _load_front_matter(front_lines, first_line) if front_lines is not None else {}
+    unknown = sorted(str(key) for key in meta if key not in KNOWN_KEYS)
+    if unknown:
+        warnings.append(f"front matter: ignored unknown key(s) {', '.join(unknown)}")
+
+    body = textutils.normalise_text("\n".join(body_lines))
+    title = _text(meta, "title")
+    first, _, rest = body.partition("\n")
+    heading = _ATX_HEADING.match(first)
+    if not title:
+        if not heading:
+            raise ImportProblem("no title: add “title:” to the front matter or start the text with “# Heading”")
+        title, body = heading.group("title").strip(), textutils.normalise_text(rest)
+    elif heading and heading.group("title").strip().casefold() == title.casefold():
+        body = textutils.normalise_text(rest)  # the title printed again as the first heading
+    if not body:
+        raise ImportProblem("no body text after the title")
+
+    authors = _authors(meta)
+    byline = _text(meta, "byline")
+    if byline and not authors:
+        authors = bylines.parse_byline(byline)
+    if authors and not byline:
+        byline = bylines.format_byline(authors)
+
+    return ParsedDocument(
+        title=title,
+        text=body,
+        format=FORMAT,
+        byline=byline,
+        authors=authors,
+        publisher=_text(meta, "publisher"),
+        section=_text(meta, "section"),
+        url=_text(meta, "url"),
+        language=_text(meta, "language"),
+        published_at=_timestamp(meta, "published", warnings),
+        updated_at=_timestamp(meta, "updated", warnings),
+        tags=_tags(meta),
+        encoding=encoding,
+        warnings=warnings,
+    )

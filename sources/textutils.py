@@ -1,0 +1,187 @@
+"""Reading imported files as text: decoding bytes and normalising the text every importer stores.
+
+``decode`` turns a file's bytes into text and says which encoding it used; ``normalise_text``
+gives every importer the same paragraph layout, so the SHA-256 of a revision does not depend on
+line endings or stray trailing spaces. The characters themselves (curly quotes, dashes, emoji)
+stay as printed: citations quote them.
+"""
+
+import codecs
+import re
+import unicodedata
+
+import charset_normalizer
+
+from sources.importers.base import ImportProblem
+
+# File signatures of formats that are certainly not text (checked before any decoding).
+BINARY_SIGNATURES = {
+    b"%PDF-": "PDF",
+    b"PK\x03\x04": "ZIP (or a Word/OpenDocument file)",
+    b"PK\x05\x06": "ZIP",
+    b"\x89PNG\r\n\x1a\n": "PNG image",
+    b"GIF87a": "GIF image",
+    b"GIF89a": "GIF image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"7z\xbc\xaf\x27\x1c": "7-Zip",
+    b"Rar!\x1a\x07": "RAR",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "old Microsoft Office document",
+    b"\x7fELF": "executable",
+    b"SQLite format 3\x00": "SQLite database",
+    b"OggS": "Ogg audio",
+    b"ID3": "MP3 audio",
+    b"RIFF": "RIFF (WAV/AVI/WebP)",
+    b"wOFF": "web font",
+    b"wOF2": "web font",
+}
+
+# Byte-order marks of the encodings that announce themselves; UTF-32 before UTF-16 because the
+# UTF-32 little-endian mark starts with the UTF-16 one.
+BYTE_ORDER_MARKS = [
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+]
+
+# Control characters that ordinary text contains: tab, line feed, vertical tab, form feed,
+# carriage return and escape (terminal colour codes in pasted logs).
+TEXT_CONTROL_BYTES = frozenset(b"\t\n\x0b\x0c\r\x1b")
+SNIFF_BYTES = 8192
+# Share of control bytes above which a file counts as binary.
+MAX_CONTROL_SHARE = 0.05
+
+
+def check_is_text(data):
+    """Raise ``ImportProblem`` when ``data`` is empty or clearly not a text file."""
+    if not data.strip():
+        raise ImportProblem("empty file")
+    if any(data.startswith(bom) for bom, _, _ in BYTE_ORDER_MARKS):
+        return
+    for signature, kind in BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise ImportProblem(f"binary file, not text (looks like {kind})")
+    head = data[:SNIFF_BYTES]
+    if b"\x00" in head:
+        raise ImportProblem("binary file, not text")
+    control = sum(1 for byte in head if byte < 0x20 and byte not in TEXT_CONTROL_BYTES or byte == 0x7F)
+    if control > MAX_CONTROL_SHARE * len(head):
+        raise ImportProblem("binary file, not text")
+
+
+def encoding_label(codec_name):
+    """Return the usual (WHATWG/IANA) label for a Python codec name: ``cp1252`` → ``windows-1252``."""
+    name = codecs.lookup(codec_name).name
+    if match := re.fullmatch(r"cp(125\d)", name):
+        return f"windows-{match.group(1)}"
+    if name in {"latin-1", "iso8859-1"}:
+        return "ISO-8859-1"
+    if match := re.fullmatch(r"iso8859-(\d+)", name):
+        return f"ISO-8859-{match.group(1)}"
+    return {"cp932": "Shift_JIS", "shift_jis": "Shift_JIS", "euc_jp": "EUC-JP", "koi8-r": "KOI8-R"}.get(name, name)
+
+
+def _has_c1_controls(text):
+    return any("\x80" <= char <= "\x9f" for char in text)
+
+
+def _detect(data):
+    """Return ``(text, codec)`` for bytes that are not UTF-8, or ``None`` when nothing fits."""
+    try:
+        cp1252 = data.decode("cp1252")
+    except UnicodeDecodeError:
+        cp1252 = None
+
+    matches = [
+        match
+        for match in charset_normalizer.from_bytes(data)
+        # Without a byte-order mark, UTF-16/32 "matches" of NUL-free bytes are CJK nonsense.
+        if not match.encoding.startswith(("utf_16", "utf_32", "utf_7")) and not _has_c1_controls(str(match))
+    ]
+    if matches:
+        best = matches[0]
+        # Short or mostly-ASCII Western text fits several single-byte code pages equally well
+        # (charset-normalizer then often names windows-1250). Windows-1252 is what such files
+        # are almost always written in, so it wins every tie; it loses where it reads worse
+        # (Polish in windows-1250, Russian in windows-1251).
+        if cp1252 is not None:
+            if str(best) == cp1252:
+                return cp1252, "cp1252"
+            western = next((match for match in matches if match.encoding == "cp1252"), None)
+            if western is None:
+                western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+            if western is not None and (
+                western.chaos <= best.chaos + 0.01 and western.coherence >= best.coherence - 0.05
+            ):
+                return cp1252, "cp1252"
+        return str(best), best.encoding
+
+    # Checked last resorts: the decoded text must not contain C1 control characters, which is
+    # what bytes that are not really in these encodings turn into.
+    for codec in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if not _has_c1_controls(text):
+            return text, codec
+    return None
+
+
+def decode(data, filename=""):
+    """Return ``(text, encoding, warnings)`` for a file's bytes.
+
+    UTF-8 (with or without a byte-order mark) is read as is. Other encodings are detected, and a
+    warning names the one used, since a wrong guess changes characters. Empty, binary and
+    undecodable files raise ``ImportProblem``. ``filename`` is accepted for messages and future
+    per-type rules; the file type does not change the decoding.
+    """
+    check_is_text(data)
+    for bom, codec, label in BYTE_ORDER_MARKS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as error:
+                raise ImportProblem(f"starts with a {label} byte-order mark but is not valid {label}") from error
+            warnings = [] if label == "utf-8" else [f"decoded as {label}, not UTF-8"]
+            return text, label, warnings
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    detected = _detect(data)
+    if detected is None:
+        raise ImportProblem("cannot decode the text: it is not UTF-8 and no likely encoding fits")
+    text, codec = detected
+    label = encoding_label(codec)
+    return text, label, [f"decoded as {label}, not UTF-8"]
+
+
+def split_lines(text):
+    """Return the lines of ``text`` in NFC, without line endings or trailing white space.
+
+    Only ``\\r\\n``, ``\\r`` and ``\\n`` end a line; the numbering matches what an editor sees.
+    """
+    text = unicodedata.normalize("NFC", text).removeprefix("\ufeff")
+    return [line.rstrip() for line in re.split(r"\r\n|\r|\n", text)]
+
+
+def normalise_text(text):
+    """Return ``text`` in the stored layout.
+
+    NFC; ``\\r\\n`` and ``\\r`` become ``\\n``; no trailing white space on any line; paragraphs
+    separated by exactly one blank line; no blank lines at the start or end. Characters are kept
+    as printed (curly quotes, dashes, characters outside the Basic Multilingual Plane).
+    """
+    text = "\n".join(split_lines(text))
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n")
+
+
+def paragraphs(text):
+    """Return the non-empty paragraphs of normalised ``text``."""
+    return [paragraph for paragraph in text.split("\n\n") if paragraph.strip()]

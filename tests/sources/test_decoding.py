@@ -1,0 +1,98 @@
+import codecs
+import random
+
+import pytest
+
+from sources.importers.base import ImportProblem
+from sources.textutils import decode, normalise_text
+
+WESTERN = "Harbour master’s “final” warning — café owners reply.\n\nÅse and Zoë were not consulted."
+
+
+def test_decode_reads_utf8_without_warnings():
+    assert decode(WESTERN.encode("utf-8"), "a.txt") == (WESTERN, "utf-8", [])
+
+
+def test_decode_strips_the_utf8_byte_order_mark():
+    text, encoding, warnings = decode(codecs.BOM_UTF8 + WESTERN.encode("utf-8"), "a.txt")
+    assert text == WESTERN
+    assert encoding == "utf-8"
+    assert warnings == []
+
+
+def test_decode_reads_windows_1252_and_warns_naming_the_encoding():
+    text, encoding, warnings = decode(WESTERN.encode("cp1252"), "a.txt")
+    assert text == WESTERN
+    assert encoding == "windows-1252"
+    assert warnings == ["decoded as windows-1252, not UTF-8"]
+
+
+def test_decode_reads_a_short_latin_text_as_windows_1252():
+    text, encoding, warnings = decode("Café".encode("cp1252"), "a.txt")
+    assert text == "Café"
+    assert warnings == ["decoded as windows-1252, not UTF-8"]
+
+
+def test_decode_detects_cyrillic_windows_1251():
+    original = "Минск и Москва подписали соглашение о военном сотрудничестве на пять лет."
+    text, encoding, warnings = decode(original.encode("cp1251"), "a.txt")
+    assert text == original
+    assert encoding == "windows-1251"
+    assert "windows-1251" in warnings[0]
+
+
+def test_decode_reads_utf16_with_a_byte_order_mark():
+    text, encoding, warnings = decode("\ufeffPlain words".encode("utf-16-le"), "a.txt")
+    assert text == "Plain words"
+    assert warnings == ["decoded as UTF-16, not UTF-8"]
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\n\t  \r\n"])
+def test_decode_refuses_an_empty_file(data):
+    with pytest.raises(ImportProblem, match="^empty file$"):
+        decode(data, "a.txt")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b"Title\n\nSome text\x00with a NUL byte in it",
+        bytes(range(1, 32)) * 20,
+    ],
+    ids=["pdf", "zip", "png", "nul", "control-characters"],
+)
+def test_decode_refuses_binary_files(data):
+    with pytest.raises(ImportProblem, match="^binary file, not text"):
+        decode(data, "a.txt")
+
+
+@pytest.mark.parametrize("seed", [1, 7, 42])
+def test_decode_refuses_bytes_no_encoding_reads_sensibly(seed):
+    # Printable-looking noise: no NUL or control bytes, but not text in any encoding.
+    rng = random.Random(seed)
+    pool = [byte for byte in range(0x20, 0x100) if byte != 0x7F]
+    data = bytes(rng.choice(pool) for _ in range(2000))
+    with pytest.raises(ImportProblem, match="^cannot decode the text"):
+        decode(data, "a.txt")
+
+
+def test_decode_refuses_the_upper_half_of_the_byte_table():
+    with pytest.raises(ImportProblem, match="^cannot decode the text"):
+        decode(bytes(range(0x80, 0x100)) * 4, "a.txt")
+
+
+def test_normalise_text_separates_paragraphs_by_exactly_one_blank_line():
+    raw = "\n\n  \nFirst line   \r\nsame paragraph\t\r\n\r\n\r\n\r\nSecond\r\rThird\n   \n\n"
+    assert normalise_text(raw) == "  \nFirst line\nsame paragraph\n\nSecond\n\nThird".lstrip(" \n")
+
+
+def test_normalise_text_composes_to_nfc_and_keeps_typography():
+    raw = "Cafe\u0301 “quoted” – dash — dash ’apostrophe’ 𝔅 😀"
+    assert normalise_text(raw) == "Café “quoted” – dash — dash ’apostrophe’ 𝔅 😀"
+
+
+def test_normalise_text_keeps_leading_indentation_inside_the_text():
+    assert normalise_text("Para\n\n    code block\n") == "Para\n\n    code block"
