@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
     "sources",
     "editorial",
 ]
@@ -141,6 +143,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# The public API is read-only and anonymous; writes go through the admin.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_THROTTLE_RATE", "120/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Editorial platform API",
+    "DESCRIPTION": "Read-only access to published claims, their citations and sources.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 # Security. Debug mode (make run) serves plain HTTP on localhost; everything else is production.
 SESSION_COOKIE_HTTPONLY = True
