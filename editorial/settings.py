@@ -7,6 +7,8 @@ Variables:
     DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://example.org) behind a proxy.
     DATABASE_URL            e.g. postgres://user@host:5432/db; defaults to a SQLite file.
     TIME_ZONE               the zone times are shown in; defaults to UTC.
+    SITE_URL                the public address, for absolute links in exports; defaults to
+                            http://127.0.0.1:8000.
     IMPORT_MAX_BYTES        largest file the importer accepts; defaults to 10 MB.
     DJANGO_SECURE_SSL_REDIRECT  set to "0" when TLS ends at a proxy that already redirects.
 """
@@ -78,6 +80,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "editorial.urls"
+
+# The public address of the site, for absolute links in exports, feeds and the API when no request
+# is at hand (the export command). No trailing slash.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 TEMPLATES = [
     {
