@@ -27,7 +27,8 @@ setup: $(VENV)/.installed-runtime
 
 demo: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py import_sources demo/
+	DJANGO_DEBUG=1 $(BIN)/python manage.py import_sources demo/sources/
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_claims
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_superuser
 
 run: demo

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from simple_history.models import HistoricalRecords
@@ -93,6 +94,10 @@ class Speaker(models.Model):
         if not self.slug:
             self.slug = unique_slug(Speaker, self.name, instance=self)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """Return the public page of the speaker's published claims."""
+        return reverse("public:speaker_detail", args=[self.slug])
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -234,6 +239,10 @@ class Claim(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """Return the claim's public address, ``/claims/<id>/<slug>/`` (404 unless publicly visible)."""
+        return reverse("public:claim_detail", args=[self.pk, self.slug or "claim"])
 
     # Visibility ----------------------------------------------------------------------------------
 
@@ -607,6 +616,10 @@ class ClaimRelation(models.Model):
             models.UniqueConstraint(fields=["from_claim", "to_claim", "kind"], name="claimrelation_unique"),
             models.CheckConstraint(condition=Q(kind__in=RelationKind.values), name="claimrelation_kind_valid"),
         ]
+        indexes = [
+            # The "related claims" filter of /claims/ (e.g. every contradicted claim).
+            models.Index(fields=["kind", "to_claim"], name="claimrelation_kind_to_idx"),
+        ]
 
     def __str__(self):
         return f"{self.from_claim} {self.get_kind_display().lower()} {self.to_claim}"
@@ -679,3 +692,88 @@ class ModerationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ModerationEventImmutableError("The moderation log is append-only: events cannot be deleted.")
+
+
+# Claim sets --------------------------------------------------------------------------------------
+
+
+class ClaimSetQuerySet(models.QuerySet):
+    def public(self):
+        """Return the sets a curator has made public. Only their published claims are ever shown."""
+        return self.filter(is_public=True)
+
+
+class ClaimSet(models.Model):
+    """A named, ordered, curated collection of claims, exported as a whole.
+
+    A set may hold claims in any status (curators collect drafts too); ``published_claims()`` is what
+    the public sees and what HTTP exports read, so a set never reveals an unpublished member.
+    """
+
+    title = models.CharField(max_length=200, help_text="The set's name as readers see it.")
+    slug = models.SlugField(
+        max_length=200, unique=True, blank=True, help_text="For URLs and exports; filled in from the title."
+    )
+    description = models.TextField(blank=True, help_text="What the set collects and why; shown publicly.")
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="curated_claim_sets",
+        help_text="Who looks after the set.",
+    )
+    claims = models.ManyToManyField(Claim, through="ClaimSetMembership", related_name="claim_sets", blank=True)
+    is_public = models.BooleanField(
+        default=False, help_text="Show the set on the public site (with its published claims only)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimSetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(ClaimSet, self.title, instance=self)
+        super().save(*args, **kwargs)
+
+    def ordered_claims(self):
+        """Return every member claim, whatever its status, in the set's order (staff use)."""
+        return Claim.objects.filter(set_memberships__claim_set=self).order_by("set_memberships__position")
+
+    def published_claims(self):
+        """Return the set's published members (``Claim.objects.published()``) in the set's order."""
+        return Claim.objects.published().filter(set_memberships__claim_set=self).order_by("set_memberships__position")
+
+    def add_claim(self, claim, *, note=""):
+        """Append ``claim`` to the set (after its last member) and return the membership."""
+        with transaction.atomic():
+            ClaimSet.objects.select_for_update().values_list("pk", flat=True).get(pk=self.pk)
+            last = self.memberships.aggregate(last=Max("position"))["last"] or 0
+            return ClaimSetMembership.objects.create(claim_set=self, claim=claim, position=last + 1, note=note)
+
+
+class ClaimSetMembership(models.Model):
+    """A claim's place in a claim set, with the curator's note on why it is there."""
+
+    claim_set = models.ForeignKey(ClaimSet, on_delete=models.CASCADE, related_name="memberships")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="set_memberships")
+    position = models.PositiveIntegerField(help_text="Order in the set: 1 comes first.")
+    note = models.TextField(blank=True, help_text="Why the claim is in the set, if it needs saying.")
+
+    class Meta:
+        ordering = ["claim_set", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim_set", "claim"], name="claimsetmembership_unique_claim"),
+            models.UniqueConstraint(fields=["claim_set", "position"], name="claimsetmembership_unique_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="claimsetmembership_position_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_set} #{self.position}: {self.claim}"

@@ -1,8 +1,23 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from editorial import views
+from editorial.sitemaps import SITEMAPS
+
+admin.site.site_header = "Editorial desk"
+admin.site.site_title = "Editorial desk"
+admin.site.index_title = "Sources, claims and moderation"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "editorial/sitemap.xml"},
+        name="sitemap",
+    ),
+    path("api/", include("editorial.api.urls")),
+    path("", include("editorial.public_urls")),
 ]

@@ -66,6 +66,10 @@ class Publisher(models.Model):
             self.slug = unique_slug(Publisher, self.name, instance=self)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        """Return the publisher's public page."""
+        return reverse("public:publisher_detail", args=[self.slug])
+
     def tzinfo(self):
         """Return the publisher's zone, or the site's default zone when none is set."""
         return zoneinfo.ZoneInfo(self.time_zone) if self.time_zone else timezone.get_default_timezone()
@@ -149,6 +153,10 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:sources_source_change", args=[self.pk])
+
+    def get_public_url(self):
+        """Return the source's public page (``get_absolute_url`` is the admin's change form)."""
+        return reverse("public:source_detail", args=[self.slug])
 
     def ordered_bylines(self):
         return self.bylines.select_related("author").order_by("position")

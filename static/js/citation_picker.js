@@ -140,6 +140,10 @@
     }
 
     select.addEventListener("change", load);
+    // Keep the passage selected while the button is pressed.
+    button.addEventListener("mousedown", function (event) {
+      event.preventDefault();
+    });
     button.addEventListener("click", cite);
     picker.hidden = false;
     if (prefix && select.value) load();

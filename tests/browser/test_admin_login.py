@@ -9,7 +9,7 @@ def test_superuser_logs_in_to_the_admin(page, live_server, login, django_user_mo
 
     login("chief", "pw-chief-123")
 
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sources, claims and moderation")).to_be_visible()
 
 
 def test_anonymous_visitor_is_sent_to_the_login_form(page, live_server):

@@ -8,7 +8,7 @@ from sources.models import Revision, Source
 
 pytestmark = pytest.mark.django_db
 
-DEMO = settings.BASE_DIR / "demo"
+DEMO = settings.BASE_DIR / "demo" / "sources"
 BRIDGE_URL = "https://harbour-gazette.example/news/kellbridge-swing-bridge-inquiry"
 
 

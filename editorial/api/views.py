@@ -1,0 +1,121 @@
+"""The API's views: read-only viewsets over published claims, sources and public claim sets; schema docs.
+
+Anonymous and throttled (``REST_FRAMEWORK`` in the settings: ``AnonRateThrottle``); every viewset
+is a ``ReadOnlyModelViewSet``, so writing methods answer 405. Filters are the public lists' own
+(``editorial.api.filters``); a bad value is a 400 naming the parameter.
+"""
+
+from django.templatetags.static import static
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerView
+from rest_framework import viewsets
+
+from editorial.api.filters import ApiClaimFilter, ApiFilterBackend, ApiPagination, ApiSourceFilter
+from editorial.api.serializers import (
+    ClaimSerializer,
+    ClaimSetDetailSerializer,
+    ClaimSetSerializer,
+    SourceDetailSerializer,
+    SourceSerializer,
+    public_claim_sets,
+    public_sources,
+)
+from editorial.models import Claim, ClaimSet
+from sources.models import Source
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List published claims",
+        description=(
+            "Published and corrected claims, each as its approved public version, newest first. "
+            "The filters are those of the public claim list (/claims/)."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="A published claim",
+        description="404 unless the claim is published (or corrected); shows its approved public version.",
+    ),
+)
+class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ClaimSerializer
+    filter_backends = [ApiFilterBackend]
+    filterset_class = ApiClaimFilter
+    pagination_class = ApiPagination
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        # Only the columns a public claim document reads; the content comes from public_snapshot.
+        return Claim.objects.published().only("pk", "slug", "status", "published_at", "public_snapshot")
+
+    def filter_queryset(self, queryset):
+        # The detail view looks the claim up by id only; the list's filters apply to the list.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List sources",
+        description="Every source (sources are published documents), with its revisions but not their texts.",
+    ),
+    retrieve=extend_schema(
+        summary="A source",
+        description="A source with the texts of its revisions and the published claims citing it.",
+    ),
+)
+class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+    filter_backends = [ApiFilterBackend]
+    filterset_class = ApiSourceFilter
+    pagination_class = ApiPagination
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        sources = public_sources(Source.objects.all(), with_texts=self.action == "retrieve")
+        return sources.order_by("-published_at", "-created_at", "-pk")
+
+    def get_serializer_class(self):
+        return SourceDetailSerializer if self.action == "retrieve" else SourceSerializer
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List public claim sets", description="Curated sets a curator has made public."),
+    retrieve=extend_schema(
+        summary="A public claim set",
+        description="404 unless the set is public; lists its published claims only, in the set's order.",
+    ),
+)
+class ClaimSetViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = ApiPagination
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    def get_queryset(self):
+        return public_claim_sets(ClaimSet.objects.public()).order_by("title", "pk")
+
+    def get_serializer_class(self):
+        return ClaimSetDetailSerializer if self.action == "retrieve" else ClaimSetSerializer
+
+
+class ApiDocsView(SpectacularSwaggerView):
+    """Swagger UI for the schema, its scripts and styles served by this site (no CDN).
+
+    The assets come from drf-spectacular-sidecar's static files, whatever ``SPECTACULAR_SETTINGS``
+    says, so the page works for readers offline or behind a network that blocks CDNs.
+    """
+
+    url_name = "api:schema"
+
+    @staticmethod
+    def _swagger_ui_resource(filename):
+        return static(f"drf_spectacular_sidecar/swagger-ui-dist/{filename}")
+
+    @staticmethod
+    def _swagger_ui_favicon():
+        return static("drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png")

@@ -1,0 +1,224 @@
+"""The filters of the public claim and source lists; every state is a GET query string.
+
+What the filters read (documented for readers on /claims/ too):
+
+* ``q`` searches the *approved* public version: statement, speaker name and excerpts as a
+  moderator approved them (``editorial.search``).
+* The relational filters — tags, speaker, source, publisher, author, claim date, source update
+  time, relation kind — read the claim's live rows (tags, speaker, citations). A public claim's
+  live rows differ from its approved version only while an editor has unpublished changes waiting
+  for a moderator's ``correct``; in that window a claim can be listed under, say, a tag that its
+  approved version does not show yet. The live rows were chosen because they are indexed and
+  joinable on every database; the list itself always *displays* the approved version.
+* Choices offered (speakers, tags) come from published claims only, so no draft's tag or speaker
+  appears in a form or an error message.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from taggit.models import Tag, TaggedItem
+
+from editorial.models import Citation, Claim, ClaimRelation, RelationKind, Speaker
+from editorial.search import MAX_QUERY_LENGTH, is_full_text, query_words, search_claims
+from sources.models import Author, Byline, Publisher, Revision, Source
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class PageSizeFilter(django_filters.Filter):
+    """``?page_size=`` (1–100): validated with the other filters; the view paginates by it."""
+
+    field_class = forms.IntegerField
+
+    def filter(self, qs, value):
+        return qs
+
+
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice by slug (readable URLs: ``?speaker=alexander-lukashenko``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+
+def claim_tags(claims):
+    """Return the tags used by ``claims`` (a queryset)."""
+    return Tag.objects.filter(
+        pk__in=TaggedItem.objects.filter(
+            content_type__app_label="editorial", content_type__model="claim", object_id__in=claims.values("pk")
+        ).values("tag_id")
+    )
+
+
+class ClaimFilter(django_filters.FilterSet):
+    """Filters of ``/claims/``; ``queryset`` must be ``Claim.objects.published()`` (or narrower)."""
+
+    ORDERINGS = {
+        "newest": ("-published_at", "-pk"),
+        "oldest": ("published_at", "pk"),
+        "claim_date": ("-claim_date", "-published_at", "-pk"),
+    }
+
+    q = django_filters.CharFilter(
+        label="Search", method="filter_search", max_length=MAX_QUERY_LENGTH, help_text="Statement, speaker, excerpts."
+    )
+    tag = django_filters.ModelMultipleChoiceFilter(
+        label="Tags",
+        field_name="tags",
+        to_field_name="slug",
+        queryset=Tag.objects.none(),
+        method="filter_tags",
+        help_text="Claims with every tag chosen.",
+    )
+    speaker = SlugChoiceFilter(label="Speaker", queryset=Speaker.objects.none(), field_name="speaker")
+    source = SlugChoiceFilter(label="Source", queryset=Source.objects.all(), method="filter_source")
+    publisher = SlugChoiceFilter(label="Publisher", queryset=Publisher.objects.all(), method="filter_publisher")
+    author = SlugChoiceFilter(label="Author", queryset=Author.objects.all(), method="filter_author")
+    claim_date = django_filters.DateFromToRangeFilter(
+        label="Claim date", field_name="claim_date", widget=django_filters.widgets.DateRangeWidget()
+    )
+    source_updated = django_filters.DateFromToRangeFilter(
+        label="Source updated", method="filter_source_updated", widget=django_filters.widgets.DateRangeWidget()
+    )
+    relation = django_filters.ChoiceFilter(
+        label="Related claims",
+        choices=RelationKind.choices,
+        method="filter_relation",
+        empty_label="Any",
+        help_text="Claims linked to another published claim by this kind of relation.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        label="Order",
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("claim_date", "Claim date")],
+        method="filter_ordering",
+        empty_label=None,
+    )
+    page_size = PageSizeFilter(label="Per page", min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        queryset = Claim.objects.published() if queryset is None else queryset
+        super().__init__(data, queryset, **kwargs)
+        published = Claim.objects.published()
+        self.filters["tag"].queryset = claim_tags(published)
+        self.filters["speaker"].queryset = Speaker.objects.filter(pk__in=published.values("speaker_id"))
+        self.form.fields["claim_date"].widget.attrs.update(type="date")
+        self.form.fields["source_updated"].widget.attrs.update(type="date")
+
+    def filter_queryset(self, queryset):
+        claims = super().filter_queryset(queryset)
+        ordering = self.form.cleaned_data.get("ordering")
+        if ordering:
+            return claims.order_by(*self.ORDERINGS[ordering])
+        if self.form.cleaned_data.get("q") and is_full_text():
+            return claims.order_by("-search_rank", *self.ORDERINGS["newest"])
+        return claims.order_by(*self.ORDERINGS["newest"])
+
+    def filter_search(self, claims, name, value):
+        return search_claims(claims, value)
+
+    def filter_tags(self, claims, name, tags):
+        # Every chosen tag must be on the claim: one semi-join per tag, no duplicate rows.
+        for tag in tags:
+            claims = claims.filter(
+                pk__in=TaggedItem.objects.filter(
+                    tag=tag, content_type__app_label="editorial", content_type__model="claim"
+                ).values("object_id")
+            )
+        return claims
+
+    def _citing(self, claims, **lookup):
+        return claims.filter(pk__in=Citation.objects.filter(**lookup).values("claim_id"))
+
+    def filter_source(self, claims, name, source):
+        return self._citing(claims, revision__source=source)
+
+    def filter_publisher(self, claims, name, publisher):
+        return self._citing(claims, revision__source__publisher=publisher)
+
+    def filter_author(self, claims, name, author):
+        return self._citing(claims, revision__source__in=Byline.objects.filter(author=author).values("source_id"))
+
+    def filter_source_updated(self, claims, name, value):
+        if not value:
+            return claims
+        lookup = {}
+        if value.start is not None:
+            lookup["updated_at__gte"] = value.start
+        if value.stop is not None:
+            lookup["updated_at__lte"] = value.stop
+        sources = Source.objects.filter(**lookup).values("pk")
+        return claims.filter(
+            pk__in=Citation.objects.filter(
+                revision__in=Revision.objects.filter(source__in=sources).values("pk")
+            ).values("claim_id")
+        )
+
+    def filter_relation(self, claims, name, kind):
+        published = Claim.objects.published().values("pk")
+        related = ClaimRelation.objects.filter(kind=kind)
+        return claims.filter(
+            Q(pk__in=related.filter(to_claim__in=published).values("from_claim_id"))
+            | Q(pk__in=related.filter(from_claim__in=published).values("to_claim_id"))
+        )
+
+    def filter_ordering(self, claims, name, value):
+        return claims  # applied last, in ``filter_queryset``, after the search's ranking
+
+    def get_page_size(self):
+        """Return the validated page size (the default when absent)."""
+        if self.form.is_valid() and self.form.cleaned_data.get("page_size"):
+            return self.form.cleaned_data["page_size"]
+        return DEFAULT_PAGE_SIZE
+
+    def is_searching(self):
+        return bool(self.form.is_valid() and self.form.cleaned_data.get("q"))
+
+
+class SourceFilter(django_filters.FilterSet):
+    """Filters of ``/sources/``. Sources are published documents, so every source is listed."""
+
+    q = django_filters.CharFilter(
+        label="Search", method="filter_search", max_length=MAX_QUERY_LENGTH, help_text="Title, byline and text."
+    )
+    publisher = SlugChoiceFilter(label="Publisher", queryset=Publisher.objects.all(), field_name="publisher")
+    author = SlugChoiceFilter(label="Author", queryset=Author.objects.all(), method="filter_author")
+    section = django_filters.CharFilter(label="Section", field_name="section", max_length=200)
+    language = django_filters.CharFilter(label="Language", field_name="language", max_length=35)
+    published = django_filters.DateFromToRangeFilter(
+        label="Published", field_name="published_at", widget=django_filters.widgets.DateRangeWidget()
+    )
+    updated = django_filters.DateFromToRangeFilter(
+        label="Updated", field_name="updated_at", widget=django_filters.widgets.DateRangeWidget()
+    )
+    page_size = PageSizeFilter(label="Per page", min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["published"].widget.attrs.update(type="date")
+        self.form.fields["updated"].widget.attrs.update(type="date")
+
+    def filter_author(self, sources, name, author):
+        return sources.filter(pk__in=Byline.objects.filter(author=author).values("source_id"))
+
+    def filter_search(self, sources, name, value):
+        for word in query_words(value):
+            sources = sources.filter(
+                Q(title__icontains=word) | Q(byline__icontains=word) | Q(current_revision__text__icontains=word)
+            )
+        return sources
+
+    def get_page_size(self):
+        if self.form.is_valid() and self.form.cleaned_data.get("page_size"):
+            return self.form.cleaned_data["page_size"]
+        return DEFAULT_PAGE_SIZE

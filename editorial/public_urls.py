@@ -1,0 +1,24 @@
+"""The public pages (namespace ``public``); included at the site root by ``editorial/urls.py``."""
+
+from django.urls import path
+
+from editorial import views
+from editorial.feeds import ClaimFeed
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("claims/", views.claim_list, name="claim_list"),
+    path("claims/export/<slug:fmt>/", views.claim_export, name="claim_export"),
+    path("claims/<int:pk>/", views.claim_redirect, name="claim_redirect"),
+    path("claims/<int:pk>/<str:slug>/", views.claim_detail, name="claim_detail"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
+    path("speakers/<slug:slug>/", views.speaker_detail, name="speaker_detail"),
+    path("publishers/<slug:slug>/", views.publisher_detail, name="publisher_detail"),
+    path("sources/", views.source_list, name="source_list"),
+    path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
+    path("sources/<slug:slug>/revisions/<int:number>/", views.revision_detail, name="revision_detail"),
+    path("sources/<slug:slug>/diff/<int:number>/", views.revision_diff, name="revision_diff"),
+    path("feeds/claims.atom", ClaimFeed(), name="claim_feed"),
+]

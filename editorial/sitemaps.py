@@ -1,0 +1,87 @@
+"""``sitemap.xml``: every publicly listed claim, source, tag, speaker and publisher page.
+
+``django.contrib.sitemaps`` needs no entry in INSTALLED_APPS when its view is given a template of
+the project's own (``editorial/sitemap.xml``), as ``editorial/urls.py`` does.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from editorial.filters import claim_tags
+from editorial.models import Claim, Speaker
+from sources.models import Publisher, Source
+
+
+class ClaimSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+    limit = 5000
+
+    def items(self):
+        return Claim.objects.published().only("pk", "slug", "modified_at").order_by("pk")
+
+    def lastmod(self, claim):
+        return claim.modified_at
+
+
+class SourceSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+    limit = 5000
+
+    def items(self):
+        return Source.objects.only("pk", "slug", "modified_at").order_by("pk")
+
+    def location(self, source):
+        return source.get_public_url()
+
+    def lastmod(self, source):
+        return source.modified_at
+
+
+class TagSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.4
+
+    def items(self):
+        return claim_tags(Claim.objects.published()).order_by("slug")
+
+    def location(self, tag):
+        return reverse("public:tag_detail", args=[tag.slug])
+
+
+class SpeakerSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.4
+
+    def items(self):
+        return Speaker.objects.filter(pk__in=Claim.objects.published().values("speaker_id")).order_by("slug")
+
+
+class PublisherSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.3
+
+    def items(self):
+        return Publisher.objects.order_by("slug")
+
+
+class PageSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.6
+
+    def items(self):
+        return ["public:home", "public:claim_list", "public:source_list"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "claims": ClaimSitemap,
+    "sources": SourceSitemap,
+    "tags": TagSitemap,
+    "speakers": SpeakerSitemap,
+    "publishers": PublisherSitemap,
+}

@@ -1,0 +1,338 @@
+"""``import_claims``: every problem reported with its JSON path, idempotent imports, lossless round trips."""
+
+import copy
+import io
+import json
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from taggit.models import Tag
+
+from editorial.claimset_io import InvalidClaimSet, import_document
+from editorial.exports import write
+from editorial.models import (
+    Citation,
+    Claim,
+    ClaimRelation,
+    ClaimSet,
+    ClaimSetMembership,
+    ModerationEvent,
+    Speaker,
+)
+from sources.models import Author, Byline, Publisher, Revision, Source, text_sha256
+from tests.factories import make_citation, make_claim, make_export_corpus, make_source
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Publisher,
+    Author,
+    Source,
+    Byline,
+    Revision,
+    Speaker,
+    Claim,
+    Citation,
+    ClaimRelation,
+    ModerationEvent,
+    ClaimSet,
+    ClaimSetMembership,
+    Tag,
+]
+
+
+def backup(**options):
+    """Return the staff command's full JSON backup as text."""
+    out = io.StringIO()
+    call_command("export_claims", "--format", "json", *options.get("args", []), stdout=out)
+    return out.getvalue()
+
+
+def without_export_time(text):
+    return re.sub(r'"exported_at": "[^"]+"', '"exported_at": "…"', text, count=1)
+
+
+def empty_the_database():
+    ClaimSet.objects.all().delete()
+    Claim.objects.all().delete()  # with citations, relations, moderation events, memberships
+    Speaker.objects.all().delete()
+    Source.objects.all().delete()  # with revisions and bylines
+    Author.objects.all().delete()
+    Publisher.objects.all().delete()
+    Tag.objects.all().delete()
+    assert not any(model.objects.exists() for model in MODELS)
+
+
+def row_counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def document():
+    """The corpus's full backup, as a dict, with the database emptied."""
+    make_export_corpus()
+    text = backup()
+    empty_the_database()
+    return json.loads(text)
+
+
+def problems_of(document):
+    """Return the problems ``import_document`` reports for ``document``, as strings."""
+    with pytest.raises(InvalidClaimSet) as caught:
+        import_document(json.dumps(document, ensure_ascii=False))
+    return [str(problem) for problem in caught.value.problems]
+
+
+# Round trips -------------------------------------------------------------------------------------
+
+
+def test_export_import_into_an_empty_database_and_export_again_gives_the_same_document(tmp_path):
+    make_export_corpus()
+    first = tmp_path / "first.json"
+    call_command("export_claims", "--format", "json", "-o", str(first), stderr=io.StringIO())
+    empty_the_database()
+
+    out = io.StringIO()
+    call_command("import_claims", str(first), stdout=out)
+    second = backup()
+
+    assert "8 claims created" in out.getvalue()
+    assert without_export_time(second) == without_export_time(first.read_text(encoding="utf-8"))
+    restored = json.loads(second)
+    assert {claim["status"] for claim in restored["claims"]} == {
+        "draft",
+        "in_review",
+        "published",
+        "rejected",
+        "corrected",
+        "retracted",
+    }
+    assert any("🌊" in source["title"] for source in restored["sources"])
+
+
+def test_a_claim_set_round_trips_with_its_order(tmp_path):
+    corpus = make_export_corpus()
+    first = backup(args=["--set", corpus.claim_set.slug])
+    empty_the_database()
+
+    import_document(first)
+
+    claim_set = ClaimSet.objects.get()
+    assert (claim_set.title, claim_set.slug) == ("Ferry fares & <friends>", corpus.claim_set.slug)
+    assert without_export_time(backup(args=["--set", claim_set.slug])) == without_export_time(first)
+
+
+def test_restored_statuses_are_recorded_in_the_moderation_log(document):
+    import_document(json.dumps(document), origin="backup.json")
+
+    for claim in Claim.objects.all():
+        event = claim.moderation_events.get()
+        assert (event.action, event.to_status, event.note) == ("restore", claim.status, "Imported from backup.json.")
+    published = Claim.objects.get(statement__startswith="The fare increase")
+    assert published.is_published() and published.public_version()["verdict"] == "disputed"
+
+
+def test_importing_the_same_file_twice_changes_nothing(document):
+    text = json.dumps(document, ensure_ascii=False)
+    import_document(text)
+    before = row_counts()
+    modified = list(Claim.objects.order_by("pk").values_list("modified_at", flat=True))
+
+    result = import_document(text)
+
+    assert not result.changed
+    assert str(result) == "6 sources matched, 8 revisions matched, 8 claims matched"
+    assert row_counts() == before
+    assert list(Claim.objects.order_by("pk").values_list("modified_at", flat=True)) == modified
+
+
+def test_importing_a_backup_into_the_database_it_came_from_changes_nothing():
+    make_export_corpus()
+    before = row_counts()
+
+    result = import_document(backup())
+
+    assert not result.changed
+    assert row_counts() == before
+
+
+def test_an_existing_claim_gets_what_the_file_adds_and_a_rebuilt_public_version(document):
+    import_document(json.dumps(document))
+    published = Claim.objects.get(statement__startswith="The fare increase")
+    Citation.objects.filter(claim=published).order_by("-position").first().delete()
+    published.tags.remove("prices")
+
+    result = import_document(json.dumps(document))
+
+    assert result.counts["claims updated"] == 1 and result.counts["citations created"] == 1
+    published.refresh_from_db()
+    assert published.citations.count() == 2
+    assert sorted(published.tags.names()) == ["ferries", "prices"]
+    assert len(published.public_version()["citations"]) == 2
+    assert not published.has_unpublished_changes()
+
+
+def test_a_new_revision_of_a_stored_source_re_anchors_its_citations():
+    text = "Harbour board backs new timetable after months of argument."
+    source = make_source("Ferry fares", text, url="https://example.org/ferry")
+    citation = make_citation(make_claim(), source.current_revision, "backs new timetable")
+    document = {
+        "format": "editorial.claimset/1",
+        "sources": [
+            {
+                "id": 1,
+                "title": "Ferry fares",
+                "url": "https://example.org/ferry",
+                "revisions": [
+                    {"number": 1, "text": text, "sha256": text_sha256(text)},
+                    {"number": 2, "text": "Update. " + text, "captured_at": "2024-06-14T09:00:00+01:00"},
+                ],
+            }
+        ],
+    }
+
+    result = import_document(json.dumps(document))
+
+    assert (result.counts["sources matched"], result.counts["revisions created"]) == (1, 1)
+    source.refresh_from_db()
+    assert source.current_revision.number == 2
+    assert source.current_revision.captured_at.isoformat() == "2024-06-14T08:00:00+00:00"
+    citation.refresh_from_db()
+    assert (citation.anchor_state, citation.anchored_start) == ("exact", citation.start + len("Update. "))
+
+
+# Problems, with their JSON paths -----------------------------------------------------------------
+
+
+def test_malformed_json_is_reported_with_its_line_and_column():
+    with pytest.raises(InvalidClaimSet) as caught:
+        import_document(b'{"format": "editorial.claimset/1",\n  "sources": [}')
+
+    assert [str(problem) for problem in caught.value.problems] == [
+        "$: malformed JSON at line 2, column 15: Expecting value"
+    ]
+
+
+def test_text_that_is_not_utf8_is_reported():
+    with pytest.raises(InvalidClaimSet, match=r"\$: not UTF-8 text \(byte 0xff at offset 1\)"):
+        import_document(b"{\xff}")
+
+
+def test_a_wrong_format_is_reported(document):
+    document["format"] = "editorial.claimset/2"
+
+    assert problems_of(document) == ["$.format: must be “editorial.claimset/1”, found “editorial.claimset/2”"]
+
+
+def test_every_problem_is_reported_at_once_and_nothing_is_imported(document):
+    broken = copy.deepcopy(document)
+    broken["claims"][0]["citations"][0]["source"] = "s99"
+    broken["sources"][0]["revisions"][0]["sha256"] = "0" * 64
+    broken["claims"][1]["status"] = "approved"
+    citation = broken["claims"][2]["citations"][0]
+    citation["start"] += 1
+    citation["end"] += 1
+    broken["claims"][3]["relations"] = [{"kind": "supports", "claim": "c42"}]
+    broken["claims"][4]["claim_date"] = "13/03/2024"
+    broken["sources"][1]["published_at"] = "2024-03-13T10:00:00"
+    broken["claims"][5]["verdict"] = "pants on fire"
+    broken["claims"][6]["citations"][0]["revision"] = 9
+
+    problems = problems_of(broken)
+
+    assert problems == [
+        "$.sources[0].revisions[0].sha256: does not match the revision text, whose SHA-256 is "
+        f"{text_sha256(document['sources'][0]['revisions'][0]['text'])} (the text was changed, or the digest "
+        "belongs to another text)",
+        "$.sources[1].published_at: “2024-03-13T10:00:00” has no UTC offset (write it as 2024-03-14T08:45:00+00:00)",
+        '$.claims[0].citations[0].source: no source has the id "s99"',
+        "$.claims[1].status: unknown status “approved”; statuses: draft, in_review, published, rejected, "
+        "corrected, retracted",
+        problems[4],
+        "$.claims[4].claim_date: “13/03/2024” is not a date (YYYY-MM-DD)",
+        "$.claims[5].verdict: unknown verdict “pants on fire”; verdicts: supported, disputed, false, misleading, "
+        "unverified",
+        problems[7],
+        '$.claims[3].relations[0].claim: no claim has the id "c42"',
+    ]
+    assert problems[4].startswith("$.claims[2].citations[0].start: excerpt not at its offsets: the text at ")
+    assert problems[7].startswith('$.claims[6].citations[0].revision: source "s')
+    assert problems[7].endswith("has no revision 9 (it has: 1)")
+    assert not any(model.objects.exists() for model in MODELS if model is not Tag)
+
+
+def test_wrong_types_and_missing_keys_are_reported(document):
+    document["sources"][0]["title"] = ""
+    del document["sources"][1]["revisions"][0]["text"]
+    document["claims"][0]["tags"] = ["ferries", 3]
+    document["claims"][0]["citations"][0]["start"] = "12"
+    document["claims"][7]["id"] = document["claims"][0]["id"]
+
+    assert problems_of(document) == [
+        "$.sources[0].title: must not be empty",
+        "$.sources[1].revisions[0].text: missing",
+        "$.claims[0].tags[1]: must be a non-empty string",
+        "$.claims[0].citations[0].start: must be a whole number, not a string",
+        '$.claims[7].id: "c1" is already the id of $.claims[0]',
+    ]
+
+
+def test_a_revision_number_taken_by_other_text_is_reported(document):
+    import_document(json.dumps(document))
+    revision = document["sources"][0]["revisions"][1]
+    revision["text"] += " A sentence the stored revision does not have."
+    revision["sha256"] = text_sha256(revision["text"])
+
+    (problem,) = problems_of(document)
+
+    assert problem.startswith("$.sources[0].revisions[1].number: revision 2 of the stored source “Island ferry fares")
+    assert problem.endswith("a source's revisions cannot be changed")
+
+
+def test_the_command_prints_every_problem_and_fails(document, tmp_path):
+    document["format"] = "nope"
+    document["claims"][0]["status"] = "gone"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="2 problems found; nothing was imported"):
+        call_command("import_claims", str(path), stdout=io.StringIO(), stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        f"{path}: $.format: must be “editorial.claimset/1”, found “nope”",
+        f"{path}: $.claims[0].status: unknown status “gone”; statuses: draft, in_review, published, rejected, "
+        "corrected, retracted",
+    ]
+    assert not Claim.objects.exists()
+
+
+def test_the_command_reports_a_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_claims", str(tmp_path / "missing.json"))
+
+
+def test_unknown_keys_are_ignored_and_missing_optional_keys_mean_empty():
+    text = "Only the required keys."
+    document = {
+        "format": "editorial.claimset/1",
+        "generator": "another tool",
+        "sources": [{"id": "a", "title": "Minimal", "revisions": [{"number": 1, "text": text}], "extra": 1}],
+        "claims": [
+            {
+                "id": 7,
+                "statement": "Minimal claim.",
+                "citations": [{"source": "a", "revision": 1, "excerpt": "required keys", "start": 9, "end": 22}],
+            }
+        ],
+    }
+
+    import_document(json.dumps(document))
+
+    claim = Claim.objects.get()
+    assert (claim.status, claim.speaker, claim.verdict, claim.claim_date) == ("draft", None, "", None)
+    assert claim.citations.get().excerpt == "required keys"
+    out = io.StringIO()
+    write("json", Claim.objects.all(), out, version="live")
+    assert json.loads(out.getvalue())["claims"][0]["citations"][0]["source"] == "s1"
