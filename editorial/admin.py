@@ -5,7 +5,12 @@ Besides the usual pages, the claim admin has:
 * bulk workflow actions (submit, publish, reject, send back), each confirmed on a page with a note;
 * a transition view the claim page's workflow buttons post to (``<id>/transition/``);
 * the moderation queue (``moderation/``): claims in review, oldest first, with their excerpts;
-* the citation picker's JSON view (``picker/revision/<source_id>/``): a source's current text.
+* the citation picker's JSON view (``picker/revision/<source_id>/``): a source's current text;
+* "Add selected claims to a set" and "Export selected claims", each with a page to choose the set
+  or the format.
+
+The claim set admin orders a set's members inline and links the set's exports, which, like every
+export reachable over HTTP, hold published claims only (``exports.export_response``).
 
 Every workflow change goes through the ``Claim`` transition methods; a ``TransitionError`` becomes an
 error message naming the claim, never a server error.
@@ -19,7 +24,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as delete_selected_objects
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -39,10 +44,13 @@ from editorial.models import (
     Citation,
     Claim,
     ClaimRelation,
+    ClaimSet,
+    ClaimSetMembership,
     ModerationEvent,
     Speaker,
     TransitionError,
 )
+from sources.admin import SourceAdmin
 from sources.models import Publisher, Source
 
 # Transitions a moderator makes on claims in review, in the order their buttons appear.
@@ -270,6 +278,68 @@ class CreatedByFilter(admin.RelatedOnlyFieldListFilter):
         self.title = "author of the claim"
 
 
+# Forms of the claim list's actions ---------------------------------------------------------------
+
+
+def export_format_choices():
+    from editorial.exports import EXPORTERS
+
+    return [(name, getattr(module, "LABEL", name)) for name, module in EXPORTERS.items()]
+
+
+class ExportFormatForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=export_format_choices,
+        widget=forms.RadioSelect,
+        help_text="Only the published claims among those selected are exported, in their approved versions.",
+    )
+
+
+class AddToClaimSetForm(forms.Form):
+    """Choose an existing set, or type the title of a new one; with an optional note for each claim."""
+
+    claim_set = forms.ModelChoiceField(
+        queryset=ClaimSet.objects.order_by("title", "pk"),
+        required=False,
+        label="Existing set",
+        empty_label="— none: create a new set —",
+    )
+    new_title = forms.CharField(
+        max_length=200, required=False, label="Or a new set titled", help_text="Created private; make it public later."
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        required=False,
+        help_text="Stored as the note of each claim added (shown publicly with the claim in a public set).",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        cleaned_data = super().clean()
+        claim_set, title = cleaned_data.get("claim_set"), (cleaned_data.get("new_title") or "").strip()
+        if "claim_set" in self.errors:
+            return cleaned_data
+        if claim_set is None and not title:
+            raise forms.ValidationError("Choose a set, or type the title of a new one.")
+        if claim_set is not None and title:
+            raise forms.ValidationError("Choose a set or type a new title, not both.")
+        if claim_set is not None and not self.user.has_perm("editorial.change_claimset"):
+            raise forms.ValidationError("You may not change claim sets; type the title of a new set instead.")
+        if title and not self.user.has_perm("editorial.add_claimset"):
+            raise forms.ValidationError("You may not create claim sets; choose an existing set instead.")
+        cleaned_data["new_title"] = title
+        return cleaned_data
+
+    def chosen_set(self):
+        """Return ``(claim_set, created)``: the chosen set, or a new private one curated by the user."""
+        if self.cleaned_data["claim_set"] is not None:
+            return self.cleaned_data["claim_set"], False
+        return ClaimSet.objects.create(title=self.cleaned_data["new_title"], curator=self.user), True
+
+
 # Speakers and the moderation log -----------------------------------------------------------------
 
 
@@ -427,7 +497,15 @@ class ClaimAdmin(SimpleHistoryAdmin):
     # Excerpts span a reverse relation; the changelist removes the duplicate rows a search causes.
     search_fields = ["statement", "citations__excerpt", "speaker__name"]
     search_help_text = "Searches statements, cited excerpts and speakers' names."
-    actions = ["submit_selected", "publish_selected", "reject_selected", "send_back_selected", "delete_selected"]
+    actions = [
+        "submit_selected",
+        "publish_selected",
+        "reject_selected",
+        "send_back_selected",
+        "add_to_set_selected",
+        "export_selected",
+        "delete_selected",
+    ]
     autocomplete_fields = ["speaker"]
     inlines = [CitationInline, RelationInline]
     readonly_fields = [
@@ -542,6 +620,10 @@ class ClaimAdmin(SimpleHistoryAdmin):
         if obj is None:
             return super().has_delete_permission(request)
         return obj.can_delete(request.user)
+
+    def has_curate_permission(self, request):
+        """Return True when the user may add claims to an existing set or to a new one."""
+        return request.user.has_perm("editorial.change_claimset") or request.user.has_perm("editorial.add_claimset")
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -804,6 +886,85 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def send_back_selected(self, request, queryset):
         return self.transition_selected(request, queryset, "send_back")
 
+    def action_page(self, request, template, context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": self.media,
+                **context,
+            },
+        )
+
+    @admin.action(description="Add selected claims to a set", permissions=["curate"])
+    def add_to_set_selected(self, request, queryset):
+        """Ask for a set (an existing one or a new title), then append the selected claims in list order.
+
+        Claims already in the set are skipped; the message says how many were added and skipped.
+        """
+        claims = list(queryset.prefetch_related(None))
+        if request.POST.get("post"):
+            form = AddToClaimSetForm(request.POST, user=request.user)
+            if form.is_valid():
+                claim_set, created = form.chosen_set()
+                note = form.cleaned_data["note"]
+                with transaction.atomic():
+                    present = set(claim_set.memberships.values_list("claim_id", flat=True))
+                    added = [claim for claim in claims if claim.pk not in present]
+                    for claim in added:
+                        claim_set.add_claim(claim, note=note)
+                if created:
+                    self.log_addition(request, claim_set, [{"added": {}}])
+                if added:
+                    self.log_change(request, claim_set, f"Added {len(added)} claim(s) from the claim list.")
+                skipped = len(claims) - len(added)
+                text = format_html(
+                    '{} claim{} added to <a href="{}">{}</a>{}.',
+                    len(added),
+                    "" if len(added) == 1 else "s",
+                    reverse("admin:editorial_claimset_change", args=[claim_set.pk]),
+                    claim_set,
+                    f"; {skipped} skipped, already in the set" if skipped else "",
+                )
+                (messages.success if added else messages.warning)(request, text)
+                return None
+        else:
+            form = AddToClaimSetForm(user=request.user)
+        return self.action_page(
+            request,
+            "admin/editorial/claim/add_to_set.html",
+            {"title": "Add claims to a set", "action_name": "add_to_set_selected", "claims": claims, "form": form},
+        )
+
+    @admin.action(description="Export selected claims (published ones only)", permissions=["view"])
+    def export_selected(self, request, queryset):
+        """Ask for a format, then download the published ones among the selected claims."""
+        from editorial.exports import export_response
+
+        claims = list(queryset.prefetch_related(None))
+        selected = Claim.objects.filter(pk__in=[claim.pk for claim in claims])
+        if request.POST.get("post"):
+            form = ExportFormatForm(request.POST)
+            if form.is_valid():
+                return export_response(form.cleaned_data["format"], selected, filename="claims", request=request)
+        else:
+            form = ExportFormatForm()
+        published = set(selected.published().values_list("pk", flat=True))
+        return self.action_page(
+            request,
+            "admin/editorial/claim/export_selected.html",
+            {
+                "title": "Export claims",
+                "action_name": "export_selected",
+                "claims": [(claim, claim.pk in published) for claim in claims],
+                "published_count": len(published),
+                "form": form,
+            },
+        )
+
     @admin.action(description="Delete selected claims", permissions=["delete"])
     def delete_selected(self, request, queryset):
         """Django's delete confirmation, for the selected claims the user may delete (``Claim.can_delete``)."""
@@ -822,7 +983,167 @@ class ClaimAdmin(SimpleHistoryAdmin):
         return delete_selected_objects(self, request, Claim.objects.filter(pk__in=deletable))
 
 
+# Claim sets --------------------------------------------------------------------------------------
+
+
+class ClaimSetMembershipForm(forms.ModelForm):
+    class Meta:
+        model = ClaimSetMembership
+        fields = ["position", "claim", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.fields["position"].help_text = "Order in the set: 1 comes first. Left blank, the claim goes last."
+
+
+class ClaimSetMembershipInline(admin.TabularInline):
+    model = ClaimSetMembership
+    form = ClaimSetMembershipForm
+    autocomplete_fields = ["claim"]
+    ordering = ["position", "pk"]
+    extra = 1
+    verbose_name = "claim"
+    verbose_name_plural = "Claims, in order"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("claim")
+
+
+@admin.register(ClaimSet)
+class ClaimSetAdmin(admin.ModelAdmin):
+    list_display = ["title", "is_public", "curator", "claim_count", "published_count"]
+    list_filter = ["is_public"]
+    list_select_related = ["curator"]
+    search_fields = ["title"]
+    # Explicit: the claim count's GROUP BY drops the model's default ordering.
+    ordering = ["title", "pk"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "description", "is_public", "curator", "exports", "created_at", "modified_at"]
+    readonly_fields = ["exports", "created_at", "modified_at"]
+    inlines = [ClaimSetMembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_published_count().annotate(claim_count=Count("memberships"))
+
+    def get_changeform_initial_data(self, request):
+        return {"curator": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description="Claims", ordering="claim_count")
+    def claim_count(self, claim_set):
+        return claim_set.claim_count
+
+    @admin.display(description="Published claims", ordering="published_count")
+    def published_count(self, claim_set):
+        return claim_set.published_count
+
+    @admin.display(description="Exports")
+    def exports(self, claim_set):
+        from editorial.exports import EXPORTERS
+
+        if claim_set.pk is None:
+            return "Save the set to export it."
+        links = format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:editorial_claimset_export", args=[claim_set.pk, name]), getattr(module, "LABEL", name))
+                for name, module in EXPORTERS.items()
+            ),
+        )
+        public = (
+            format_html(' <a href="{}">Public page</a>.', claim_set.get_absolute_url()) if claim_set.is_public else ""
+        )
+        return format_html(
+            "{}<div class=\"help\">Exports hold the set's published claims only, in the set's order and their "
+            "approved versions, as readers get them; drafts, claims in review and unapproved edits are left "
+            "out.{}</div>",
+            links,
+            public,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.curator_id is None:
+            obj.curator = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ClaimSetMembership:
+            return super().save_formset(request, form, formset, change)
+        # Positions are unique per set and rows are saved one by one, so reordering would collide
+        # halfway: moved rows are parked on free positions first, and new rows go last.
+        claim_set = form.instance
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership.delete()
+        moved = [membership.pk for membership, changed in formset.changed_objects if "position" in changed]
+        stored = dict(ClaimSetMembership.objects.filter(claim_set=claim_set).values_list("pk", "position"))
+        if moved:
+            top = max(stored.values(), default=0)
+            for offset, pk in enumerate(moved, start=1):
+                ClaimSetMembership.objects.filter(pk=pk).update(position=top + offset)
+        kept = {pk: position for pk, position in stored.items() if pk not in moved}
+        wanted = [membership.position for membership in memberships if membership.position is not None]
+        following = max([*kept.values(), *wanted], default=0) + 1
+        for membership in sorted(memberships, key=lambda membership: membership.pk is None):
+            if membership.position is None:
+                membership.position = following
+                following += 1
+            membership.save()
+        formset.save_m2m()
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/export/<slug:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request, object_id, fmt):
+        """Download the set's published claims as ``fmt``; an unknown format is reported, not a 500."""
+        from editorial.exports import UnknownFormat, export_response
+
+        claim_set = self.get_object(request, unquote(object_id))
+        if claim_set is None:
+            raise Http404("No such claim set.")
+        if not self.has_view_or_change_permission(request, claim_set):
+            raise PermissionDenied
+        try:
+            return export_response(
+                fmt, claim_set.published_claims(), filename=claim_set.slug, request=request, claim_set=claim_set
+            )
+        except UnknownFormat as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:editorial_claimset_change", args=[claim_set.pk]))
+
+
 # The admin index links to the moderation queue (for moderators) through this template, unless
 # another app has already given the site its own index template.
 if admin.site.index_template is None:
     admin.site.index_template = "admin/editorial/index.html"
+
+
+class SourceAdminWithClaims(SourceAdmin):
+    """The sources app's admin page for a source, plus the claims citing it and their anchor states.
+
+    The sources app knows nothing of claims (data flows one way, sources → editorial), so the
+    editorial app extends its admin here rather than the sources admin importing editorial code.
+    """
+
+    fieldsets = [*SourceAdmin.fieldsets, ("Claims citing this source", {"fields": ["citing_claims"]})]
+    readonly_fields = [*SourceAdmin.readonly_fields, "citing_claims"]
+
+    @admin.display(description="Claims")
+    def citing_claims(self, source):
+        if source is None or source.pk is None:
+            return "—"
+        return citing_claims_html(source)
+
+
+admin.site.unregister(Source)
+admin.site.register(Source, SourceAdminWithClaims)

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -702,6 +703,17 @@ class ClaimSetQuerySet(models.QuerySet):
         """Return the sets a curator has made public. Only their published claims are ever shown."""
         return self.filter(is_public=True)
 
+    def with_published_count(self):
+        """Annotate ``published_count``: how many of each set's members are ``Claim.objects.published()``."""
+        members = (
+            ClaimSetMembership.objects.filter(claim_set=OuterRef("pk"), claim__in=Claim.objects.published())
+            .order_by()
+            .values("claim_set")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(published_count=Coalesce(Subquery(members, output_field=models.IntegerField()), 0))
+
 
 class ClaimSet(models.Model):
     """A named, ordered, curated collection of claims, exported as a whole.
@@ -742,6 +754,9 @@ class ClaimSet(models.Model):
         if not self.slug:
             self.slug = unique_slug(ClaimSet, self.title, instance=self)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("public:claimset_detail", args=[self.slug])
 
     def ordered_claims(self):
         """Return every member claim, whatever its status, in the set's order (staff use)."""

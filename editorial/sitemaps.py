@@ -1,4 +1,4 @@
-"""``sitemap.xml``: every publicly listed claim, source, tag, speaker and publisher page.
+"""``sitemap.xml``: every publicly listed claim, claim set, source, tag, speaker and publisher page.
 
 ``django.contrib.sitemaps`` needs no entry in INSTALLED_APPS when its view is given a template of
 the project's own (``editorial/sitemap.xml``), as ``editorial/urls.py`` does.
@@ -8,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from editorial.filters import claim_tags
-from editorial.models import Claim, Speaker
+from editorial.models import Claim, ClaimSet, Speaker
 from sources.models import Publisher, Source
 
 
@@ -66,12 +66,23 @@ class PublisherSitemap(Sitemap):
         return Publisher.objects.order_by("slug")
 
 
+class ClaimSetSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return ClaimSet.objects.public().only("pk", "slug", "modified_at").order_by("pk")
+
+    def lastmod(self, claim_set):
+        return claim_set.modified_at
+
+
 class PageSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.6
 
     def items(self):
-        return ["public:home", "public:claim_list", "public:source_list"]
+        return ["public:home", "public:claim_list", "public:claimset_list", "public:source_list"]
 
     def location(self, name):
         return reverse(name)
@@ -80,6 +91,7 @@ class PageSitemap(Sitemap):
 SITEMAPS = {
     "pages": PageSitemap,
     "claims": ClaimSitemap,
+    "sets": ClaimSetSitemap,
     "sources": SourceSitemap,
     "tags": TagSitemap,
     "speakers": SpeakerSitemap,

@@ -15,7 +15,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import get_object_or_404
@@ -31,7 +31,16 @@ from taggit.models import Tag, TaggedItem
 
 from editorial import highlight, jsonld, textfragments
 from editorial.filters import DEFAULT_PAGE_SIZE, ClaimFilter, SourceFilter, claim_tags
-from editorial.models import AnchorState, Citation, Claim, ClaimRelation, ModerationEvent, Speaker, Verdict
+from editorial.models import (
+    AnchorState,
+    Citation,
+    Claim,
+    ClaimRelation,
+    ClaimSet,
+    ModerationEvent,
+    Speaker,
+    Verdict,
+)
 from editorial.search import SnapshotCitesSource, highlight_words, is_full_text, marked
 from sources.diffs import diff_texts
 from sources.models import Byline, Publisher, Revision, Source
@@ -40,6 +49,9 @@ from sources.models import Byline, Publisher, Revision, Source
 conditional_page = decorator_from_middleware(ConditionalGetMiddleware)
 
 RECENT_CLAIMS = 10
+RECENT_SETS = 5
+SETS_PAGE_SIZE = 20
+SET_CLAIMS_PAGE_SIZE = 50
 # How a relation reads from the claim it points at ("this claim is contradicted by …").
 INCOMING_LABELS = {
     "supports": "Supported by",
@@ -347,9 +359,9 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         published = Claim.objects.published()
         recent = published.order_by("-published_at", "-pk")[:RECENT_CLAIMS]
-        # Claim sets are not built yet; when they are, the home page lists the newest ones here.
         return super().get_context_data(
             claims=public_claims(recent),
+            claim_sets=ClaimSet.objects.public().with_published_count().order_by("-created_at", "-pk")[:RECENT_SETS],
             popular_tags=tag_facets(published, limit=POPULAR_TAGS),
             **kwargs,
         )
@@ -674,6 +686,89 @@ class PublisherDetailView(_ClaimsOfMixin, ListView):
         )
 
 
+# Claim sets --------------------------------------------------------------------------------------
+
+
+def _page_canonical(request, path, page_obj):
+    """Return the absolute URL of ``path``, with ``?page=`` past the first page."""
+    url = request.build_absolute_uri(path)
+    if page_obj is not None and page_obj.number > 1:
+        url += f"?page={page_obj.number}"
+    return url
+
+
+class ClaimSetListView(PaginatedMixin, ListView):
+    """``/sets/``: the public claim sets, newest first, each with its number of published claims."""
+
+    template_name = "editorial/claimset_list.html"
+    context_object_name = "claim_sets"
+    paginate_by = SETS_PAGE_SIZE
+
+    def get_queryset(self):
+        return ClaimSet.objects.public().with_published_count().order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["canonical_url"] = _page_canonical(
+            self.request, reverse("public:claimset_list"), context.get("page_obj")
+        )
+        return context
+
+
+def public_claim_set(slug):
+    """Return the public set at ``slug``, or raise 404 (a set that is not public has no public page)."""
+    return get_object_or_404(ClaimSet.objects.public(), slug=slug)
+
+
+class ClaimSetDetailView(PaginatedMixin, ListView):
+    """``/sets/<slug>/``: a public set's published claims in the set's order, with the curator's notes.
+
+    Members that are not published are neither listed nor counted (``ClaimSet.published_claims()``).
+    """
+
+    template_name = "editorial/claimset_detail.html"
+    context_object_name = "claim_rows"
+    paginate_by = SET_CLAIMS_PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        self.claim_set = public_claim_set(kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        # The note comes through the membership join that published_claims() filters and orders by.
+        return self.claim_set.published_claims().select_related(None).annotate(set_note=F("set_memberships__note"))
+
+    def get_context_data(self, **kwargs):
+        from editorial.exports import EXPORTERS
+
+        context = super().get_context_data(**kwargs)
+        claim_set = self.claim_set
+        context.update(
+            claim_set=claim_set,
+            claims=public_claims(context["object_list"]),
+            export_links=[
+                (getattr(module, "LABEL", name), reverse("public:claimset_export", args=[claim_set.slug, name]))
+                for name, module in EXPORTERS.items()
+            ],
+            canonical_url=_page_canonical(self.request, claim_set.get_absolute_url(), context.get("page_obj")),
+        )
+        return context
+
+
+@require_GET
+def claimset_export(request, slug, fmt):
+    """``/sets/<slug>/export/<format>/``: a public set's published claims, in order, as a download."""
+    from editorial.exports import UnknownFormat, export_response
+
+    claim_set = public_claim_set(slug)
+    try:
+        return export_response(
+            fmt, claim_set.published_claims(), filename=claim_set.slug, request=request, claim_set=claim_set
+        )
+    except UnknownFormat as error:
+        raise Http404(str(error)) from error
+
+
 # Sources -----------------------------------------------------------------------------------------
 
 
@@ -884,6 +979,8 @@ claim_detail = conditional_page(ClaimDetailView.as_view())
 tag_detail = TagDetailView.as_view()
 speaker_detail = SpeakerDetailView.as_view()
 publisher_detail = PublisherDetailView.as_view()
+claimset_list = ClaimSetListView.as_view()
+claimset_detail = ClaimSetDetailView.as_view()
 source_list = SourceListView.as_view()
 source_detail = conditional_page(SourceDetailView.as_view())
 revision_detail = conditional_page(RevisionDetailView.as_view())
@@ -894,6 +991,9 @@ __all__ = [
     "claim_export",
     "claim_list",
     "claim_redirect",
+    "claimset_detail",
+    "claimset_export",
+    "claimset_list",
     "home",
     "publisher_detail",
     "revision_detail",

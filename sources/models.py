@@ -152,11 +152,11 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("admin:sources_source_change", args=[self.pk])
+        """Return the source's public page (the admin's "View on site" opens it too)."""
+        return reverse("public:source_detail", args=[self.slug])
 
     def get_public_url(self):
-        """Return the source's public page (``get_absolute_url`` is the admin's change form)."""
-        return reverse("public:source_detail", args=[self.slug])
+        return self.get_absolute_url()
 
     def ordered_bylines(self):
         return self.bylines.select_related("author").order_by("position")

@@ -116,6 +116,11 @@ def ensure_editorial_groups():
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in migration.codenames(model_permissions, custom):
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    later = import_module("editorial.migrations.0005_editors_capture_sources_and_curate_sets")
+    for name, model_permissions in later.GROUPS.items():
+        group = Group.objects.get(name=name)
+        for app_label, codename in later.codenames(model_permissions):
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 # Exports -----------------------------------------------------------------------------------------

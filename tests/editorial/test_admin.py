@@ -749,6 +749,18 @@ def test_citing_claims_html_lists_claims_with_their_anchor_states(claim, source)
     assert "No claims cite" in str(citing_claims_html(make_source()))
 
 
+def test_the_source_admin_page_lists_the_claims_citing_it(moderator_client, claim, source):
+    add_announced_revision(source, TEXT.replace("two libraries", "three libraries"))
+
+    response = moderator_client.get(reverse("admin:sources_source_change", args=[source.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Claims citing this source" in page
+    assert reverse("admin:editorial_claim_change", args=[claim.pk]) in page
+    assert "Source changed" in page
+
+
 # Deletion ----------------------------------------------------------------------------------------
 
 

@@ -354,7 +354,19 @@ class TestGroups:
             ("sources", "view_revision"),
         } <= editors
         assert ("editorial", "moderate_claim") not in editors
-        assert ("sources", "change_source") not in editors
+
+    def test_editors_capture_sources_and_curate_sets_but_never_change_revisions(self):
+        editors = self.codenames("Editors")
+
+        assert {
+            ("sources", "add_source"),
+            ("sources", "change_source"),
+            ("sources", "change_byline"),
+            ("editorial", "add_claimset"),
+            ("editorial", "change_claimset"),
+        } <= editors
+        assert not {("sources", "change_revision"), ("sources", "add_revision"), ("sources", "delete_source")} & editors
+        assert ("sources", "delete_source") in self.codenames("Moderators")
 
     def test_moderators_have_everything_editors_have_and_moderate(self):
         moderators = self.codenames("Moderators")
