@@ -748,3 +748,43 @@ def _import_set(data, claims, counts, *, user):
         ClaimSetMembership.objects.create(claim_set=claim_set, claim=claim, position=position)
         members.add(claim.pk)
         counts["set members added"] += 1
+
+
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll a dry run back, carrying its result."""
+
+    def __init__(self, result):
+        self.result = result
+
+
+PROBLEMS_SHOWN = 10
+
+
+def import_sources_bundle(data, filename, *, user=None, dry_run=False):
+    """Import a claim-set JSON file for ``import_sources`` (registered as its ``claimset`` format).
+
+    Returns ``(changed, title, summary)``; raises ``ImportProblem`` naming the first problems (with
+    their JSON paths) when the document is refused, having written nothing. A dry run imports inside
+    a transaction that is rolled back, so its summary counts are exactly what a real run would do.
+    """
+    from sources.importers import ImportProblem
+
+    try:
+        if dry_run:
+            try:
+                with transaction.atomic():
+                    raise _DryRun(import_document(data, user=user, origin=filename))
+            except _DryRun as rolled_back:
+                result = rolled_back.result
+        else:
+            result = import_document(data, user=user, origin=filename)
+    except InvalidClaimSet as invalid:
+        shown = "; ".join(str(problem) for problem in invalid.problems[:PROBLEMS_SHOWN])
+        more = len(invalid.problems) - PROBLEMS_SHOWN
+        raise ImportProblem(
+            f"invalid claim-set JSON: {shown}" + (f"; and {more} more (run import_claims for all)" if more > 0 else "")
+        ) from None
+    document = parse(data)
+    claim_set = document.get("set") if isinstance(document, dict) else None
+    title = (claim_set or {}).get("title") or "claim-set JSON"
+    return result.changed, title, str(result)

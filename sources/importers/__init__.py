@@ -11,9 +11,42 @@ from pathlib import PurePath
 from sources.importers import html, markdown, text
 from sources.importers.base import ImportProblem, ParsedAuthor, ParsedDocument
 
-__all__ = ["FORMATS", "ImportProblem", "ParsedAuthor", "ParsedDocument", "detect_format", "get_importer"]
+__all__ = [
+    "BUNDLE_FORMATS",
+    "FORMATS",
+    "ImportProblem",
+    "ParsedAuthor",
+    "ParsedDocument",
+    "bundle_handler",
+    "detect_format",
+    "get_importer",
+    "register_bundle_format",
+]
 
 FORMATS = {module.FORMAT: module for module in (text, markdown, html)}
+
+# Formats whose files hold many documents at once, such as the editorial app's claim-set JSON
+# (sources, revisions and the claims citing them). The app that owns such a format registers it
+# from its AppConfig.ready(), so that this app never imports it (data flows sources → editorial).
+# name → (extensions, handler); ``handler(data, filename, *, user, dry_run)`` returns
+# ``(changed, title, summary)`` and raises ImportProblem for a file it refuses, writing nothing.
+BUNDLE_FORMATS = {}
+
+
+def register_bundle_format(name, extensions, handler):
+    BUNDLE_FORMATS[name] = (tuple(extensions), handler)
+
+
+def bundle_handler(filename, format=None):
+    """Return the handler of the bundle format named ``format`` or claiming ``filename``, else None."""
+    if format:
+        return BUNDLE_FORMATS[format][1] if format in BUNDLE_FORMATS else None
+    suffix = PurePath(filename).suffix.lower()
+    for extensions, handler in BUNDLE_FORMATS.values():
+        if suffix in extensions:
+            return handler
+    return None
+
 
 # A file whose first non-blank line is "---" opens with YAML front matter.
 _FRONT_MATTER_START = re.compile(rb"^(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*---[ \t]*\r?\n")
@@ -21,7 +54,9 @@ _FRONT_MATTER_START = re.compile(rb"^(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*---[ \t]*\
 
 def known_formats():
     """Return "html (.html, .htm), markdown (.md, .markdown), text (.txt)" for messages."""
-    return ", ".join(f"{name} ({', '.join(FORMATS[name].EXTENSIONS)})" for name in sorted(FORMATS))
+    extensions = {name: module.EXTENSIONS for name, module in FORMATS.items()}
+    extensions.update({name: exts for name, (exts, _handler) in BUNDLE_FORMATS.items()})
+    return ", ".join(f"{name} ({', '.join(extensions[name])})" for name in sorted(extensions))
 
 
 def get_importer(name):

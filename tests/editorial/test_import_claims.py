@@ -336,3 +336,46 @@ def test_unknown_keys_are_ignored_and_missing_optional_keys_mean_empty():
     out = io.StringIO()
     write("json", Claim.objects.all(), out, version="live")
     assert json.loads(out.getvalue())["claims"][0]["citations"][0]["source"] == "s1"
+
+
+# Through import_sources ---------------------------------------------------------------------------
+
+
+def run_import_sources(*args):
+    out = io.StringIO()
+    try:
+        call_command("import_sources", *args, stdout=out, stderr=io.StringIO())
+    except CommandError as error:
+        return out.getvalue(), str(error)
+    return out.getvalue(), ""
+
+
+def test_import_sources_reads_the_claim_set_json_too(document, tmp_path):
+    path = tmp_path / "backup.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    dry_output, dry_error = run_import_sources(str(path), "--dry-run")
+    assert dry_error == "" and row_counts() == dict.fromkeys(row_counts(), 0)
+    assert f"{path}: created — “claim-set JSON”: " in dry_output and "[dry run: not saved]" in dry_output
+
+    output, error = run_import_sources(str(path))
+    counts = row_counts()
+    again, _ = run_import_sources(str(path))
+
+    assert error == ""
+    assert f"{path}: created — “claim-set JSON”: " in output
+    assert "claims created" in output
+    assert counts["Claim"] == len(document["claims"]) and counts["Source"] == len(document["sources"])
+    assert f"{path}: unchanged — “claim-set JSON”: " in again
+    assert row_counts() == counts
+
+
+def test_import_sources_refuses_an_invalid_claim_set_naming_the_json_path(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps({"format": "editorial.claimset/1", "sources": [], "claims": [{"statement": 4}]}))
+
+    output, error = run_import_sources(str(path))
+
+    assert f"{path}: failed: invalid claim-set JSON: $.claims[0]" in output
+    assert "1 of 1 file failed" in error
+    assert not Claim.objects.exists()

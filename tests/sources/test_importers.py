@@ -353,7 +353,9 @@ def test_detect_format_refuses_an_unknown_extension_and_lists_the_known_formats(
 
 def test_get_importer_refuses_an_unknown_format_and_lists_the_known_formats():
     assert get_importer("text") is text
-    with pytest.raises(ImportProblem, match=r"unknown format “docx”; known formats: html .*markdown .*text"):
+    with pytest.raises(
+        ImportProblem, match=r"unknown format “docx”; known formats: claimset \(\.json\), html .*markdown .*text"
+    ):
         get_importer("docx")
 
 
