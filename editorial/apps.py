@@ -6,10 +6,14 @@ class EditorialConfig(AppConfig):
     verbose_name = "Editorial"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from editorial import signals
         from sources.signals import revision_added
 
         revision_added.connect(signals.reanchor_on_revision_added, dispatch_uid="editorial.reanchor_citations")
+        # A plain `migrate` makes the database cache's table too (the API's throttle counts in it).
+        post_migrate.connect(signals.create_cache_table, sender=self, dispatch_uid="editorial.create_cache_table")
 
         # import_sources reads the claim-set JSON too (DESIGN: "the project's own claim-set JSON");
         # registered from here so that the sources app never imports editorial code.

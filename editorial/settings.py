@@ -11,12 +11,26 @@ Variables:
                             http://127.0.0.1:8000.
     IMPORT_MAX_BYTES        largest file the importer accepts; defaults to 10 MB.
     DJANGO_SECURE_SSL_REDIRECT  set to "0" when TLS ends at a proxy that already redirects.
+    API_THROTTLE_RATE       requests an anonymous API client may make; defaults to 120/minute.
+    REDIS_URL               e.g. redis://127.0.0.1:6379/0: the shared cache (the API's request
+                            counts) lives in Redis; without it, in the database's cache table
+                            ``django_cache``, which ``migrate`` creates.
+    CACHE_KEY_PREFIX        prefix of every cache key, for a Redis shared with others; defaults to
+                            "editorial".
+    TRUSTED_PROXY_COUNT     how many proxies in front of the site append to X-Forwarded-For; the
+                            API counts a client by the address the outermost of them saw. Defaults
+                            to 0: X-Forwarded-For is ignored and the connecting address counts.
+
+Every response carries a strict Content-Security-Policy (``CONTENT_SECURITY_POLICY``, django-csp):
+scripts, styles, images, fonts and connections from this site only, no inline script or style, no
+plugins, no framing, forms posted to this site only.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +45,13 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_count(name, default=0):
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number of 0 or more, not {value!r}.")
+    return int(value)
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -64,12 +85,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "sources",
     "editorial",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,6 +137,29 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache for every process (gunicorn's workers): the API's throttle counts in it. Redis when
+# REDIS_URL is set, else a table of the database, created by ``migrate`` (see EditorialConfig).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "editorial")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A row per API client seen within the rate's period; the default of 300 would drop counts.
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -141,6 +187,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login lands when ``next`` is missing or refused (another site): the admin, not Django's
+# /accounts/profile/, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Uploads: the importer enforces its own limit (IMPORT_MAX_BYTES) and names the file it refused;
 # Django's own limits stay a little above it so that the importer's message is the one shown.
@@ -161,6 +210,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_THROTTLE_RATE", "120/minute")},
+    # The client's address: REMOTE_ADDR, or with N trusted proxies the Nth address from the end of
+    # X-Forwarded-For (the one the outermost proxy saw). Never the whole header a client can forge.
+    "NUM_PROXIES": env_count("TRUSTED_PROXY_COUNT", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Editorial platform API",
@@ -175,6 +227,24 @@ CSRF_COOKIE_HTTPONLY = False  # the admin's JavaScript reads the token from the 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response (django-csp): nothing inline, nothing from elsewhere.
+# The admin, the citation picker and the API docs (SpectacularSwaggerSplitView) load their scripts
+# and styles from files; the claim pages' JSON-LD is a data block, which CSP does not govern.
+# Swagger UI's stylesheet draws its icons from data: URLs, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -16,3 +16,6 @@ SECURE_SSL_REDIRECT = False
 # Static files come from the app folders through the finders; no collectstatic in the suite.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite clears the cache between tests: it keeps it in the test database, never in a Redis that
+# REDIS_URL may name (the throttle tests give REDIS_URL to the servers they start themselves).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,3 +66,94 @@ def test_database_url_selects_the_database():
     )
 
     assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def test_redis_url_selects_the_redis_cache_and_the_database_cache_is_the_default():
+    code = "from django.conf import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+
+    def cache_for(**env):
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
+        result = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            cwd=ROOT,
+            env={**base, "DJANGO_SETTINGS_MODULE": "editorial.settings", "DJANGO_DEBUG": "1", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return result.stdout.strip() or result.stderr
+
+    assert cache_for() == "django.core.cache.backends.db.DatabaseCache django_cache"
+    assert cache_for(REDIS_URL="redis://cache.invalid:6379/2") == (
+        "django.core.cache.backends.redis.RedisCache redis://cache.invalid:6379/2"
+    )
+
+
+def test_a_trusted_proxy_count_that_is_not_a_number_is_a_clear_error():
+    result = run_manage("check", DJANGO_DEBUG="1", TRUSTED_PROXY_COUNT="two")
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be a whole number" in result.stderr
+
+
+# Content-Security-Policy --------------------------------------------------------------------------
+
+STRICT_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+
+
+def policy_of(response):
+    header = response.headers.get("Content-Security-Policy", "")
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.django_db
+def test_public_pages_admin_and_api_docs_send_a_strict_content_security_policy(client, django_user_model):
+    from tests.factories import make_published_claim
+
+    claim = make_published_claim()
+    urls = ["/", "/claims/", claim.get_absolute_url(), "/sources/", "/admin/login/", "/api/docs/", "/api/claims/"]
+    responses = {url: client.get(url) for url in urls}
+    client.force_login(django_user_model.objects.create_superuser("chief", "chief@example.org", "pw-chief-123"))
+    for url in ("/admin/", f"/admin/editorial/claim/{claim.pk}/change/"):
+        responses[url] = client.get(url)
+
+    for url, response in responses.items():
+        assert response.status_code == 200, url
+        assert policy_of(response) == STRICT_POLICY, url
+
+
+@pytest.mark.django_db
+def test_not_found_pages_send_the_policy_too(client):
+    response = client.get("/claims/no-such-claim/")
+
+    assert response.status_code == 404
+    assert policy_of(response) == STRICT_POLICY
+
+
+# Login ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_login_with_an_offsite_next_lands_on_the_admin_index(client, django_user_model):
+    django_user_model.objects.create_user("edna", password="pw-edna-123", is_staff=True)
+
+    response = client.post(
+        "/admin/login/?next=https://evil.example/",
+        {"username": "edna", "password": "pw-edna-123", "next": "https://evil.example/"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/admin/", 302)]
+    assert response.status_code == 200
+    assert response.wsgi_request.path == "/admin/"

@@ -1,6 +1,7 @@
 """The read-only API: published claims as approved, sources, public claim sets, the schema and docs."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -552,3 +553,17 @@ def test_the_docs_page_uses_local_assets_only(client):
     assert "cdn" not in html.lower() and "https://" not in html
     # Served by this site: needs "drf_spectacular_sidecar" in INSTALLED_APPS.
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_the_docs_page_has_no_inline_script_or_style(client):
+    # The Content-Security-Policy allows scripts and styles from files only.
+    html = client.get("/api/docs/").content.decode()
+
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all(" src=" in tag for tag in scripts), scripts
+    assert "<style" not in html and " style=" not in html
+    assert '<script src="/api/docs/?script="></script>' in html
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert 'url: "/api/schema/"' in script.content.decode()
