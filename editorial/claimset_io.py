@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -40,6 +41,8 @@ from django.utils.text import Truncator
 
 from editorial.exports.claimset import FORMAT
 from editorial.models import (
+    SET_DESCRIPTION_MAX_LENGTH,
+    STATEMENT_MAX_LENGTH,
     Citation,
     Claim,
     ClaimRelation,
@@ -50,12 +53,15 @@ from editorial.models import (
     Speaker,
     Verdict,
 )
-from editorial.workflow import PUBLIC_STATUSES
+from editorial.workflow import PUBLIC_STATUSES, may_restore, status_label
 from sources.models import Author, Byline, Publisher, Revision, Source, normalise_name, text_sha256, unique_slug
+from sources.services import format_size
 from sources.signals import revision_added
+from sources.textutils import replace_unstorable, shown, unstorable_character
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 TAG_MAX_LENGTH = 100  # taggit's Tag.name
+CURATE_SET_PERMISSIONS = ("editorial.add_claimset", "editorial.change_claimset")
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,9 @@ class ImportResult:
     """What an import did: counts by kind of change (``sources created``, ``claims matched`` …)."""
 
     counts: Counter = field(default_factory=Counter)
+    # What the import left as it was and why, each at its JSON path (statuses a user without the
+    # moderate permission stated, claims past draft that were not theirs to change).
+    notices: list = field(default_factory=list)
 
     def __str__(self):
         order = [
@@ -95,6 +104,8 @@ class ImportResult:
             "citations created",
             "relations created",
             "statuses restored",
+            "claims imported as drafts",
+            "claims left unchanged",
             "set members added",
         ]
         return ", ".join(f"{self.counts[name]} {name}" for name in order if self.counts[name]) or "nothing to import"
@@ -102,7 +113,7 @@ class ImportResult:
     @property
     def changed(self):
         """Return True when the import wrote anything."""
-        return any(count for name, count in self.counts.items() if not name.endswith("matched"))
+        return any(count for name, count in self.counts.items() if not name.endswith(("matched", "left unchanged")))
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -123,6 +134,10 @@ def parse(data):
         raise InvalidClaimSet(
             [Problem("$", f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}")]
         ) from None
+    except ValueError as error:  # a number of more than 4,300 digits
+        raise InvalidClaimSet([Problem("$", f"unreadable JSON: {shown(str(error))}")]) from None
+    except RecursionError:  # thousands of nested brackets
+        raise InvalidClaimSet([Problem("$", "JSON nested too deeply")]) from None
 
 
 def _timestamp(value):
@@ -151,10 +166,17 @@ class _Checker:
         if not _is_kind(value, kinds):
             self.add(f"{path}.{key}", f"must be {' or '.join(kinds)}, not {_kind(value)}")
             return default
+        # JSON spells NUL as \u0000 and a lone surrogate as \ud800; neither can be stored or hashed.
+        if isinstance(value, str) and (problem := unstorable_character(value)):
+            self.add(f"{path}.{key}", problem)
+            return default
         return value
 
     def text(self, data, key, path, *, required=False, max_length=None, strip=False):
+        found = len(self.problems)
         value = self.get(data, key, path, ["a string"], required=required, default="")
+        if len(self.problems) > found and isinstance(data.get(key), str):
+            return value  # refused for a NUL or a surrogate; "" would only add "must not be empty"
         if required and isinstance(value, str) and not value.strip():
             self.add(f"{path}.{key}", "must not be empty")
         if max_length and len(value) > max_length:
@@ -168,10 +190,10 @@ class _Checker:
         try:
             parsed = _timestamp(value)
         except ValueError:
-            self.add(f"{path}.{key}", f"“{value}” is not an ISO 8601 timestamp")
+            self.add(f"{path}.{key}", f"“{shown(value)}” is not an ISO 8601 timestamp")
             return None
         if parsed.tzinfo is None:
-            self.add(f"{path}.{key}", f"“{value}” has no UTC offset (write it as 2024-03-14T08:45:00+00:00)")
+            self.add(f"{path}.{key}", f"“{shown(value)}” has no UTC offset (write it as 2024-03-14T08:45:00+00:00)")
             return None
         return parsed
 
@@ -184,7 +206,7 @@ class _Checker:
                 raise ValueError(value)
             return datetime.date.fromisoformat(value)
         except ValueError:
-            self.add(f"{path}.{key}", f"“{value}” is not a date (YYYY-MM-DD)")
+            self.add(f"{path}.{key}", f"“{shown(value)}” is not a date (YYYY-MM-DD)")
             return None
 
     def list(self, data, key, path):
@@ -201,7 +223,7 @@ def _ref(value):
 
 
 def _show(ref):
-    return json.dumps(ref[1], ensure_ascii=False)
+    return shown(json.dumps(ref[1], ensure_ascii=False))
 
 
 def _kind(value):
@@ -282,8 +304,8 @@ def check(document):
         return None, checker.problems
     found = document.get("format")
     if found != FORMAT:
-        shown = "missing" if found is None else f"“{found}”" if isinstance(found, str) else _kind(found)
-        checker.add("$.format", f"must be “{FORMAT}”, found {shown}")
+        described = "missing" if found is None else f"“{shown(found)}”" if isinstance(found, str) else _kind(found)
+        checker.add("$.format", f"must be “{FORMAT}”, found {described}")
 
     claim_set = None
     if isinstance(document.get("set"), dict):
@@ -291,8 +313,9 @@ def check(document):
         title = checker.text(data, "title", "$.set", required=True, max_length=200, strip=True)
         slug = checker.text(data, "slug", "$.set", max_length=200, strip=True)
         if slug and not re.fullmatch(r"[-a-zA-Z0-9_]+", slug):
-            checker.add("$.set.slug", f"“{slug}” is not a slug (letters, digits, - and _)")
-        claim_set = {"title": title, "slug": slug, "description": checker.text(data, "description", "$.set")}
+            checker.add("$.set.slug", f"“{shown(slug)}” is not a slug (letters, digits, - and _)")
+        description = checker.text(data, "description", "$.set", max_length=SET_DESCRIPTION_MAX_LENGTH)
+        claim_set = {"title": title, "slug": slug, "description": description}
     elif document.get("set") is not None:
         checker.add("$.set", f"must be an object or null, not {_kind(document['set'])}")
 
@@ -348,7 +371,7 @@ def _check_sources(checker, items):
             if checked is None:
                 continue
             if checked.number in revisions:
-                checker.add(f"{checked.path}.number", f"revision {checked.number} is listed twice")
+                checker.add(f"{checked.path}.number", f"revision {shown(checked.number)} is listed twice")
                 continue
             revisions[checked.number] = checked
         if ref is not None:
@@ -362,9 +385,13 @@ def _check_revision(checker, data, path):
         return None
     number = checker.get(data, "number", path, ["a whole number"], required=True)
     if number is not None and number < 1:
-        checker.add(f"{path}.number", f"must be 1 or more, not {number}")
+        checker.add(f"{path}.number", f"must be 1 or more, not {shown(number)}")
         number = None
     text = checker.get(data, "text", path, ["a string"], required=True)
+    if text is not None and (size := len(text.encode("utf-8"))) > settings.IMPORT_MAX_BYTES:
+        limit = format_size(settings.IMPORT_MAX_BYTES)
+        checker.add(f"{path}.text", f"longer than the {limit} import limit ({format_size(size)} in UTF-8)")
+        text = None
     sha256 = checker.text(data, "sha256", path)
     if text is not None and sha256:
         if not _SHA256.fullmatch(sha256):
@@ -395,7 +422,7 @@ def _check_claims(checker, items, sources):
             if ref in seen_ids:
                 checker.add(f"{path}.id", f"{_show(ref)} is already the id of {seen_ids[ref]}")
             seen_ids.setdefault(ref, path)
-        statement = checker.text(data, "statement", path, required=True, strip=True)
+        statement = checker.text(data, "statement", path, required=True, max_length=STATEMENT_MAX_LENGTH, strip=True)
         speaker = " ".join(checker.text(data, "speaker", path, max_length=200).split())
         key = (statement, speaker.casefold())
         if statement and key in seen_statements:
@@ -403,16 +430,20 @@ def _check_claims(checker, items, sources):
         seen_statements.setdefault(key, path)
         status = checker.text(data, "status", path) or ClaimStatus.DRAFT
         if status not in ClaimStatus.values:
-            checker.add(f"{path}.status", f"unknown status “{status}”; statuses: {', '.join(ClaimStatus.values)}")
+            checker.add(
+                f"{path}.status", f"unknown status “{shown(status)}”; statuses: {', '.join(ClaimStatus.values)}"
+            )
         verdict = checker.text(data, "verdict", path)
         if verdict and verdict not in Verdict.values:
-            checker.add(f"{path}.verdict", f"unknown verdict “{verdict}”; verdicts: {', '.join(Verdict.values)}")
+            checker.add(f"{path}.verdict", f"unknown verdict “{shown(verdict)}”; verdicts: {', '.join(Verdict.values)}")
         tags = []
         for position, tag in enumerate(checker.list(data, "tags", path)):
             if not isinstance(tag, str) or not tag.strip():
                 checker.add(f"{path}.tags[{position}]", "must be a non-empty string")
+            elif problem := unstorable_character(tag):
+                checker.add(f"{path}.tags[{position}]", problem)
             elif len(tag) > TAG_MAX_LENGTH:
-                checker.add(f"{path}.tags[{position}]", f"longer than {TAG_MAX_LENGTH} characters")
+                checker.add(f"{path}.tags[{position}]", f"longer than {TAG_MAX_LENGTH} characters ({len(tag)})")
             else:
                 tags.append(tag.strip())
         citations = []
@@ -429,7 +460,8 @@ def _check_claims(checker, items, sources):
             kind = checker.text(relation, "kind", relation_path, required=True)
             if kind and kind not in RelationKind.values:
                 checker.add(
-                    f"{relation_path}.kind", f"unknown relation “{kind}”; relations: {', '.join(RelationKind.values)}"
+                    f"{relation_path}.kind",
+                    f"unknown relation “{shown(kind)}”; relations: {', '.join(RelationKind.values)}",
                 )
             target = checker.reference(relation, "claim", relation_path)
             if target is not None:
@@ -478,8 +510,8 @@ def _check_citation(checker, data, path, sources):
         return None
     revision = source.revisions.get(number)
     if revision is None:
-        listed = ", ".join(str(n) for n in sorted(source.revisions)) or "none"
-        checker.add(f"{path}.revision", f"source {_show(ref)} has no revision {number} (it has: {listed})")
+        listed = shown(", ".join(str(n) for n in sorted(source.revisions))) or "none"
+        checker.add(f"{path}.revision", f"source {_show(ref)} has no revision {shown(number)} (it has: {listed})")
         return None
     if excerpt is None or start is None or end is None or revision.text is None:
         return None
@@ -489,16 +521,16 @@ def _check_citation(checker, data, path, sources):
     if not 0 <= start < end <= len(revision.text):
         checker.add(
             f"{path}.start",
-            f"offsets {start}–{end} do not fit revision {number}, which has {len(revision.text)} characters "
-            "(code points; the end must come after the start)",
+            f"offsets {shown(start)}–{shown(end)} do not fit revision {number}, which has "
+            f"{len(revision.text)} characters (code points; the end must come after the start)",
         )
         return None
     held = revision.text[start:end]
     if held != excerpt:
         checker.add(
             f"{path}.start",
-            f"excerpt not at its offsets: the text at {start}–{end} is “{Truncator(held).chars(60)}”, "
-            f"the excerpt is “{Truncator(excerpt).chars(60)}”",
+            f"excerpt not at its offsets: the text at {start}–{end} is “{shown(held, 60)}”, "
+            f"the excerpt is “{shown(excerpt, 60)}”",
         )
         return None
     return _Citation(path, ref, number, excerpt, start, end)
@@ -552,17 +584,25 @@ def _check_against_database(document):
 # Importing ---------------------------------------------------------------------------------------
 
 
-def import_claims_file(path, *, user=None):
+def import_claims_file(path, *, user=None, operator=""):
     """Import the claim-set JSON file at ``path``; see ``import_document``."""
-    return import_document(Path(path).read_bytes(), user=user, origin=str(path))
+    # A file name that is not UTF-8 holds surrogates; the moderation notes record it readably.
+    origin = replace_unstorable(str(path))
+    return import_document(Path(path).read_bytes(), user=user, operator=operator, origin=origin)
 
 
-def import_document(data, *, user=None, origin=""):
+def import_document(data, *, user=None, operator="", origin=""):
     """Check the claim-set JSON ``data`` (bytes, str or the parsed document) and import it.
 
     Raises ``InvalidClaimSet`` listing every problem, with nothing imported, when the document has
     any. Otherwise imports it in one transaction and returns an ``ImportResult``. ``user`` is
     recorded on the moderation events and revisions; ``origin`` (the file name) in their notes.
+
+    Who imports decides what statuses do (``workflow.may_restore``): a moderator, or the
+    command-line ``operator`` (named, acting without an account), restores them as the document
+    states. Anyone else brings new claims in as drafts and leaves claims that have left draft
+    as they are; each status or change not applied is listed in ``ImportResult.notices`` with its
+    JSON path, and logged as an ``import`` event naming the user.
     """
     document = parse(data) if isinstance(data, bytes | str) else data
     parsed, problems = check(document)
@@ -572,12 +612,13 @@ def import_document(data, *, user=None, origin=""):
         problems = _check_against_database(parsed)
         if problems:
             raise InvalidClaimSet(problems)
-        return _import(parsed, user=user, origin=origin)
+        return _import(parsed, user=user, operator=operator, origin=origin)
 
 
-def _import(document, *, user, origin):
+def _import(document, *, user, operator, origin):
     result = ImportResult()
     counts = result.counts
+    restore = may_restore(user, operator=operator)
     revisions = {}  # (source ref, number in the file) → Revision
     for source in document.sources:
         stored = _import_source(source, counts)
@@ -585,7 +626,9 @@ def _import(document, *, user, origin):
 
     claims = {}
     for claim in document.claims:
-        claims[claim.ref] = _import_claim(claim, revisions, counts, user=user, origin=origin)
+        claims[claim.ref] = _import_claim(
+            claim, revisions, result, user=user, operator=operator, restore=restore, origin=origin
+        )
 
     for claim in document.claims:
         for _, kind, target in claim.relations:
@@ -595,7 +638,10 @@ def _import(document, *, user, origin):
             counts["relations created"] += created
 
     if document.set is not None:
-        _import_set(document.set, [claims[claim.ref] for claim in document.claims], counts, user=user)
+        if operator or (user is not None and user.has_perms(CURATE_SET_PERMISSIONS)):
+            _import_set(document.set, [claims[claim.ref] for claim in document.claims], counts, user=user)
+        else:
+            result.notices.append(Problem("$.set", "not imported: you do not have permission to curate claim sets"))
     return result
 
 
@@ -678,50 +724,77 @@ def _speaker(name):
     return speaker
 
 
-def _import_claim(claim, revisions, counts, *, user, origin):
+def _import_claim(claim, revisions, result, *, user, operator, restore, origin):
+    counts = result.counts
     speaker = _speaker(claim.speaker)
     stored = Claim.objects.filter(statement=claim.statement, speaker=speaker).order_by("pk").first()
     created = stored is None
-    changed = False
     if created:
-        stored = Claim(statement=claim.statement, speaker=speaker, claim_date=claim.claim_date, verdict=claim.verdict)
+        stored = Claim(
+            statement=claim.statement,
+            speaker=speaker,
+            claim_date=claim.claim_date,
+            verdict=claim.verdict,
+            created_by=user,
+        )
         stored.full_clean(exclude=["slug", "created_by"])
         stored.save()
+        updates, missing_tags = [], claim.tags
     else:
         updates = [
             name
             for name, value in (("claim_date", claim.claim_date), ("verdict", claim.verdict))
             if getattr(stored, name) != value
         ]
-        for name in updates:
-            setattr(stored, name, getattr(claim, name))
-        if updates:
-            stored.save(update_fields=[*updates, "modified_at"])
-            changed = True
+        present = {name.casefold() for name in stored.tags.names()}
+        missing_tags = [tag for tag in claim.tags if tag.casefold() not in present]
+    cited = set() if created else set(stored.citations.values_list("revision_id", "start", "end"))
+    new_citations = [
+        citation
+        for citation in claim.citations
+        if (revisions[(citation.source, citation.number)].pk, citation.start, citation.end) not in cited
+    ]
 
-    present = {name.casefold() for name in stored.tags.names()}
-    missing_tags = [tag for tag in claim.tags if tag.casefold() not in present]
+    if not restore and not created and stored.status != ClaimStatus.DRAFT:
+        # Past draft, a claim changes only through moderation: leave it, say so and log who tried.
+        if stored.status != claim.status or updates or missing_tags or new_citations:
+            message = (
+                f"matches a claim that is {status_label(stored.status)}; the document's status and changes "
+                "were not applied: only a moderator may change a claim once it has left draft"
+            )
+            result.notices.append(Problem(claim.path, message))
+            stored.record_import(user=user, stated_status=claim.status, note=_import_note(origin, user, message))
+            counts["claims left unchanged"] += 1
+        else:
+            counts["claims matched"] += 1
+        return stored
+
+    for name in updates:
+        setattr(stored, name, getattr(claim, name))
+    if updates:
+        stored.save(update_fields=[*updates, "modified_at"])
     if missing_tags:
         stored.tags.add(*missing_tags)
-        changed = True
-
-    cited = set(stored.citations.values_list("revision_id", "start", "end"))
-    for citation in claim.citations:
+    for citation in new_citations:
         revision = revisions[(citation.source, citation.number)]
-        if (revision.pk, citation.start, citation.end) in cited:
-            continue
         Citation(
             claim=stored, revision=revision, excerpt=citation.excerpt, start=citation.start, end=citation.end
         ).save()
-        cited.add((revision.pk, citation.start, citation.end))
         counts["citations created"] += 1
-        changed = True
+    changed = bool(not created and (updates or missing_tags or new_citations))
 
-    # A public claim that changed needs its approved public version rebuilt: restoring does that.
-    if created or stored.status != claim.status or (changed and stored.status in PUBLIC_STATUSES):
-        note = f"Imported from {origin}." if origin else "Imported."
-        stored.restore_status(claim.status, user=user, note=note)
-        counts["statuses restored"] += 1
+    if restore:
+        # A public claim that changed needs its approved public version rebuilt: restoring does that.
+        if created or stored.status != claim.status or (changed and stored.status in PUBLIC_STATUSES):
+            stored.restore_status(claim.status, user=user, operator=operator, note=_import_note(origin))
+            counts["statuses restored"] += 1
+    elif created or stored.status != claim.status:
+        message = ""
+        if claim.status != ClaimStatus.DRAFT:
+            message = f"“{claim.status}” not restored: only a moderator may restore a status; imported as a draft"
+            result.notices.append(Problem(f"{claim.path}.status", message))
+        stored.record_import(user=user, stated_status=claim.status, note=_import_note(origin, user, message))
+        counts["claims imported as drafts"] += 1
     if created:
         counts["claims created"] += 1
     elif changed:
@@ -729,6 +802,14 @@ def _import_claim(claim, revisions, counts, *, user, origin):
     else:
         counts["claims matched"] += 1
     return stored
+
+
+def _import_note(origin, user=None, message=""):
+    """Return the moderation note of an imported claim: the file, who imported it, what was refused."""
+    note = f"Imported from {origin}" if origin else "Imported"
+    if user is not None:
+        note += f" by {user.get_username()}"
+    return f"{note}: {message}." if message else f"{note}."
 
 
 def _import_set(data, claims, counts, *, user):
@@ -758,26 +839,33 @@ class _DryRun(Exception):
 
 
 PROBLEMS_SHOWN = 10
+ADD_CLAIM_PERMISSION = "editorial.add_claim"
 
 
-def import_sources_bundle(data, filename, *, user=None, dry_run=False):
+def import_sources_bundle(data, filename, *, user=None, operator="", dry_run=False):
     """Import a claim-set JSON file for ``import_sources`` (registered as its ``claimset`` format).
 
-    Returns ``(changed, title, summary)``; raises ``ImportProblem`` naming the first problems (with
-    their JSON paths) when the document is refused, having written nothing. A dry run imports inside
-    a transaction that is rolled back, so its summary counts are exactly what a real run would do.
+    Returns ``(changed, title, summary, warnings)``, the warnings being the import's notices (statuses
+    not restored, with their JSON paths). Raises ``ImportProblem`` naming the first problems when the
+    document is refused, having written nothing, and when ``user`` may not add claims (the admin's
+    source upload is open to anyone who may capture sources). A dry run imports inside a transaction
+    that is rolled back, so its summary counts are exactly what a real run would do.
     """
     from sources.importers import ImportProblem
 
+    if not operator and (user is None or not user.has_perm(ADD_CLAIM_PERMISSION)):
+        raise ImportProblem(
+            "claim-set JSON brings in claims, and you do not have permission to add claims (ask for the Editors group)"
+        )
     try:
         if dry_run:
             try:
                 with transaction.atomic():
-                    raise _DryRun(import_document(data, user=user, origin=filename))
+                    raise _DryRun(import_document(data, user=user, operator=operator, origin=filename))
             except _DryRun as rolled_back:
                 result = rolled_back.result
         else:
-            result = import_document(data, user=user, origin=filename)
+            result = import_document(data, user=user, operator=operator, origin=filename)
     except InvalidClaimSet as invalid:
         shown = "; ".join(str(problem) for problem in invalid.problems[:PROBLEMS_SHOWN])
         more = len(invalid.problems) - PROBLEMS_SHOWN
@@ -787,4 +875,4 @@ def import_sources_bundle(data, filename, *, user=None, dry_run=False):
     document = parse(data)
     claim_set = document.get("set") if isinstance(document, dict) else None
     title = (claim_set or {}).get("title") or "claim-set JSON"
-    return result.changed, title, str(result)
+    return result.changed, title, str(result), [str(notice) for notice in result.notices]

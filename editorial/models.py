@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -14,7 +15,7 @@ from taggit.managers import TaggableManager
 from editorial import anchoring, workflow
 from editorial.anchoring import AnchorState, ExcerptError
 from editorial.workflow import LISTED_STATUSES, PUBLIC_STATUSES, ClaimStatus, TransitionError
-from sources.models import Revision, unique_slug
+from sources.models import Revision, StorableTextMixin, unique_slug
 
 __all__ = [
     "AnchorState",
@@ -32,14 +33,23 @@ __all__ = [
 ]
 
 STATEMENT_SLUG_LENGTH = 80
+# A statement is one sentence a reader can check; 2,000 characters leaves room for a long quoted one.
+STATEMENT_MAX_LENGTH = 2000
+SET_DESCRIPTION_MAX_LENGTH = 5000
 
 
 def statement_slug(statement):
-    """Return the URL slug of a statement: its first words, at most 80 characters, cut at a hyphen."""
+    """Return the URL slug of a statement: its first words, at most 80 characters, cut at a hyphen.
+
+    A first word longer than that is cut at 80 characters. An empty slug is "claim".
+    """
     slug = slugify(statement)
     if len(slug) > STATEMENT_SLUG_LENGTH:
-        slug = slug[: STATEMENT_SLUG_LENGTH + 1].rsplit("-", 1)[0] or slug[:STATEMENT_SLUG_LENGTH]
-    return slug or "claim"
+        # Cut after the last whole word; the character just past the limit counts, since a hyphen
+        # there means the word before it ends at the limit.
+        cut = slug[: STATEMENT_SLUG_LENGTH + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:STATEMENT_SLUG_LENGTH]
+    return slug.strip("-") or "claim"
 
 
 class SpeakerKind(models.TextChoices):
@@ -64,7 +74,7 @@ class RelationKind(models.TextChoices):
     DUPLICATES = "duplicates", "Duplicates"
 
 
-class Speaker(models.Model):
+class Speaker(StorableTextMixin, models.Model):
     """Who made a claim — a person or an organisation — not the journalist who reported it."""
 
     Kind = SpeakerKind
@@ -139,7 +149,7 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(citations__anchor_state__in=Citation.CHANGED_STATES).distinct()
 
 
-class Claim(models.Model):
+class Claim(StorableTextMixin, models.Model):
     """A statement attributed to a speaker, backed by citations, moving through moderation.
 
     What the public sees is the *approved public version*, ``public_snapshot``: a JSON copy of the
@@ -158,7 +168,9 @@ class Claim(models.Model):
     Verdict = Verdict
 
     statement = models.TextField(
-        help_text="The claim in the editor's words, normalised: one sentence a reader can check."
+        max_length=STATEMENT_MAX_LENGTH,
+        validators=[MaxLengthValidator(STATEMENT_MAX_LENGTH)],
+        help_text="The claim in the editor's words, normalised: one sentence a reader can check.",
     )
     slug = models.SlugField(
         max_length=STATEMENT_SLUG_LENGTH,
@@ -369,14 +381,22 @@ class Claim(models.Model):
         self._copy_workflow_fields(claim)
         return event
 
-    def restore_status(self, status, *, user=None, note="", published_at=None):
+    def restore_status(self, status, *, user=None, operator="", note="", published_at=None):
         """Set ``status`` without the workflow's checks, for ``import_claims`` restoring a backup.
+
+        Restoring is a moderator's act: ``user`` must have the moderate permission, unless
+        ``operator`` names the command-line operator acting without an account (recorded as the
+        event's actor). Raises ``TransitionPermissionDenied`` otherwise, changing nothing.
 
         A public status gets an approved public version built from the stored claim, and a
         ``published_at`` (the one given, the stored one, or now). The change is logged as a
-        ``restore`` event. Staff tooling only: no permission is checked.
+        ``restore`` event.
         """
         status = ClaimStatus(status)
+        if not workflow.may_restore(user, operator=operator):
+            raise workflow.TransitionPermissionDenied(
+                "Only a moderator may restore a claim's status.", code="permission_denied"
+            )
         with transaction.atomic():
             claim = Claim.objects.select_for_update().get(pk=self.pk)
             if published_at is not None:
@@ -385,13 +405,30 @@ class Claim(models.Model):
                 status,
                 action=ModerationEvent.Action.RESTORE,
                 user=user,
+                actor=operator,
                 note=(note or "").strip(),
                 approve=status in PUBLIC_STATUSES,
             )
         self._copy_workflow_fields(claim)
         return event
 
-    def _record(self, status, *, action, user, note, approve):
+    def record_import(self, *, user, stated_status, note):
+        """Log, without changing the claim, that ``user`` imported it while it was not theirs to move.
+
+        For imports by users without the moderate permission: the event names who imported, what
+        status the document stated and why it was not restored (``note``).
+        """
+        return ModerationEvent.objects.create(
+            claim=self,
+            action=ModerationEvent.Action.IMPORT,
+            from_status=self.status,
+            to_status=self.status,
+            user=user,
+            actor=actor_name(user),
+            note=f"{note} The document stated “{stated_status}”.".strip(),
+        )
+
+    def _record(self, status, *, action, user, note, approve, actor=""):
         """Move the (locked) claim to ``status``, approving its public version when ``approve``; log it."""
         now = timezone.now()
         previous = self.status
@@ -410,6 +447,7 @@ class Claim(models.Model):
             from_status=previous,
             to_status=status,
             user=user,
+            actor=actor or actor_name(user),
             note=note,
             at=now,
             public_version=snapshot,
@@ -451,7 +489,7 @@ def _comparable(version):
     }
 
 
-class Citation(models.Model):
+class Citation(StorableTextMixin, models.Model):
     """A verbatim excerpt of one revision of a source, backing a claim.
 
     ``revision.text[start:end] == excerpt`` always holds: ``save()`` refuses anything else. Offsets
@@ -595,7 +633,7 @@ class Citation(models.Model):
         return self.anchor_state in self.CHANGED_STATES
 
 
-class ClaimRelation(models.Model):
+class ClaimRelation(StorableTextMixin, models.Model):
     """A directed link between two claims: this one supports, contradicts, updates or duplicates that one."""
 
     Kind = RelationKind
@@ -630,6 +668,11 @@ class ClaimRelation(models.Model):
             raise ValidationError({"to_claim": "A claim cannot be related to itself."})
 
 
+def actor_name(user):
+    """Return the name a moderation event records for ``user``: the username, or "" for nobody."""
+    return user.get_username() if user is not None else ""
+
+
 class ModerationEventImmutableError(Exception):
     """Raised when code tries to change or delete a moderation event: the log is append-only."""
 
@@ -657,6 +700,7 @@ class ModerationEvent(models.Model):
         CORRECT = "correct", "Corrected"
         RETRACT = "retract", "Retracted"
         RESTORE = "restore", "Status restored by an import"
+        IMPORT = "import", "Imported; stated status not restored"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="moderation_events")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -668,6 +712,11 @@ class ModerationEvent(models.Model):
         null=True,
         blank=True,
         related_name="moderation_events",
+    )
+    actor = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Who acted, as text: the username (kept if the account is deleted) or the command-line operator.",
     )
     note = models.TextField(blank=True, help_text="Why; corrections' and retractions' notes are shown publicly.")
     at = models.DateTimeField(default=timezone.now)
@@ -715,7 +764,7 @@ class ClaimSetQuerySet(models.QuerySet):
         return self.annotate(published_count=Coalesce(Subquery(members, output_field=models.IntegerField()), 0))
 
 
-class ClaimSet(models.Model):
+class ClaimSet(StorableTextMixin, models.Model):
     """A named, ordered, curated collection of claims, exported as a whole.
 
     A set may hold claims in any status (curators collect drafts too); ``published_claims()`` is what
@@ -726,7 +775,12 @@ class ClaimSet(models.Model):
     slug = models.SlugField(
         max_length=200, unique=True, blank=True, help_text="For URLs and exports; filled in from the title."
     )
-    description = models.TextField(blank=True, help_text="What the set collects and why; shown publicly.")
+    description = models.TextField(
+        blank=True,
+        max_length=SET_DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(SET_DESCRIPTION_MAX_LENGTH)],
+        help_text="What the set collects and why; shown publicly.",
+    )
     curator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -774,7 +828,7 @@ class ClaimSet(models.Model):
             return ClaimSetMembership.objects.create(claim_set=self, claim=claim, position=last + 1, note=note)
 
 
-class ClaimSetMembership(models.Model):
+class ClaimSetMembership(StorableTextMixin, models.Model):
     """A claim's place in a claim set, with the curator's note on why it is there."""
 
     claim_set = models.ForeignKey(ClaimSet, on_delete=models.CASCADE, related_name="memberships")

@@ -43,6 +43,7 @@ from editorial.models import (
 )
 from editorial.search import SnapshotCitesSource, highlight_words, is_full_text, marked
 from sources.diffs import diff_texts
+from sources.history import changed_fields_since, metadata_changes
 from sources.models import Byline, Publisher, Revision, Source
 
 # Sets ETag from the rendered page and answers If-None-Match / If-Modified-Since with 304.
@@ -88,6 +89,7 @@ class PublicCitation:
     revision: Revision | None = None
     source: Source | None = None
     live: Citation | None = None  # the stored citation quoting the same passage, for its anchor state
+    metadata_changed: list = field(default_factory=list)  # source fields edited after the approval
 
     @property
     def anchor_state(self):
@@ -460,6 +462,12 @@ class ClaimDetailView(DetailView):
     def get_context_data(self, **kwargs):
         claim = self.object
         (item,) = public_claims([claim], preview=self.preview, with_texts=True)
+        if not self.preview and item.approved_at:
+            # Sources are not moderated: say which provenance details were edited after approval.
+            approved_at = datetime.datetime.fromisoformat(item.approved_at)
+            changes = metadata_changes({c.source_id for c in item.citations if c.source})
+            for citation in item.citations:
+                citation.metadata_changed = changed_fields_since(changes.get(citation.source_id, []), approved_at)
         events = list(
             claim.moderation_events.filter(
                 action__in=[
@@ -885,6 +893,7 @@ class SourceDetailView(DetailView):
             if item.claim.pk not in seen:
                 seen.add(item.claim.pk)
                 claims.append(item)
+        record_changes = metadata_changes([source.pk])[source.pk]
         self.last_modified = _latest(
             source.modified_at,
             *(r.captured_at for r in revisions),
@@ -898,6 +907,7 @@ class SourceDetailView(DetailView):
             citing_claims=claims,
             highlighted_count=len(spans),
             unplaced=[c for _, c in pairs if c.revision_id != getattr(revision, "pk", None)],
+            record_changes=record_changes[::-1],
             **kwargs,
         )
 

@@ -197,3 +197,15 @@ def available(claim, user):
         for transition in TRANSITIONS.values()
         if claim.status in transition.sources and user is not None and user.has_perm(transition.permission)
     ]
+
+
+def may_restore(user, *, operator=""):
+    """Return True when statuses may be restored as a document states them (``import_claims``).
+
+    Restoring can publish, correct or retract, so it is a moderator's act: ``user`` needs the
+    moderate permission. ``operator`` names the command-line operator, who runs the server and
+    acts without an account; an import by anyone else brings claims in as drafts.
+    """
+    if operator:
+        return True
+    return user is not None and user.has_perm(MODERATE_PERMISSION)

@@ -11,7 +11,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
+
+from sources.textutils import validate_storable_text
 
 
 def text_sha256(text):
@@ -37,12 +40,36 @@ def unique_slug(model, value, *, instance=None, max_length=200):
     return candidate
 
 
+class StorableTextMixin:
+    """Makes ``full_clean()`` refuse text fields holding a NUL character or an unpaired surrogate.
+
+    Neither can be stored: PostgreSQL refuses NUL, and UTF-8 cannot encode a surrogate. Form fields
+    refuse NUL already, but importers call ``full_clean()`` on text that came through no form.
+    """
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if field.name in errors or (exclude and field.name in exclude):
+                continue
+            try:
+                validate_storable_text(getattr(self, field.attname))
+            except ValidationError as error:
+                errors[field.name] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+
+
 def validate_time_zone(value):
     if value and value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not an IANA time zone name (such as Europe/Berlin).")
 
 
-class Publisher(models.Model):
+class Publisher(StorableTextMixin, models.Model):
     name = models.CharField(max_length=200, unique=True, help_text="The publication's name as printed.")
     slug = models.SlugField(max_length=200, unique=True, blank=True)
     homepage = models.URLField(blank=True, max_length=500)
@@ -75,7 +102,7 @@ class Publisher(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone) if self.time_zone else timezone.get_default_timezone()
 
 
-class Author(models.Model):
+class Author(StorableTextMixin, models.Model):
     name = models.CharField(max_length=200, help_text="The author's name as first printed.")
     normalised_name = models.CharField(max_length=200, unique=True, editable=False)
     slug = models.SlugField(max_length=200, unique=True, blank=True)
@@ -95,7 +122,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
 
-class Source(models.Model):
+class Source(StorableTextMixin, models.Model):
     title = models.CharField(max_length=500, help_text="The headline as published.")
     slug = models.SlugField(max_length=200, unique=True, blank=True)
     publisher = models.ForeignKey(
@@ -130,6 +157,11 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
+    # Every save keeps the metadata readers see, so the source's page can tell what changed and
+    # when ("title changed on …"): sources are not moderated, and provenance text must not change
+    # silently under a published claim. Internal notes and derived fields are not kept.
+    history = HistoricalRecords(excluded_fields=["slug", "notes", "current_revision", "created_at", "modified_at"])
+
     class Meta:
         ordering = ["-published_at", "-created_at"]
         constraints = [
@@ -162,7 +194,7 @@ class Source(models.Model):
         return self.bylines.select_related("author").order_by("position")
 
 
-class Byline(models.Model):
+class Byline(StorableTextMixin, models.Model):
     """One author's place in a source's byline."""
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="bylines")
@@ -194,7 +226,7 @@ class RevisionQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Revision(models.Model):
+class Revision(StorableTextMixin, models.Model):
     """An immutable captured version of a source's text. New text means a new revision."""
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="revisions")

@@ -21,7 +21,7 @@ from sources.importers import bundle_handler, detect_format, get_importer
 from sources.importers.base import ImportProblem
 from sources.models import Author, Byline, Publisher, Revision, Source, normalise_name, text_sha256
 from sources.signals import revision_added
-from sources.textutils import check_is_text
+from sources.textutils import check_is_text, replace_unstorable, shown, unstorable_character
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ CREATED = "created"
 NEW_REVISION = "new revision"
 UNCHANGED = "unchanged"
 FAILED = "failed"
+SKIPPED = "skipped"  # left out of a folder import on purpose, and named; not a failure
 
 
 @dataclass
@@ -36,10 +37,10 @@ class ImportOutcome:
     """What importing one file did (or, in a dry run, would do)."""
 
     filename: str
-    status: str  # "created" | "new revision" | "unchanged" | "failed"
+    status: str  # "created" | "new revision" | "unchanged" | "failed" | "skipped"
     source: Source | None = None
     revision: Revision | None = None
-    message: str = ""  # the reason, when failed
+    message: str = ""  # the reason, when failed or skipped
     warnings: list[str] = field(default_factory=list)
     title: str = ""
     revision_number: int | None = None
@@ -47,8 +48,8 @@ class ImportOutcome:
     detail: str = ""  # what a file of many documents did ("8 sources created, 14 claims matched")
 
     def __str__(self):
-        if self.status == FAILED:
-            return f"{self.filename}: failed: {self.message}"
+        if self.status in {FAILED, SKIPPED}:
+            return f"{self.filename}: {self.status}: {self.message}"
         title = self.title or (self.source.title if self.source else "")
         number = self.revision_number or (self.revision.number if self.revision else None)
         line = f"{self.filename}: {self.status} — “{title}”"
@@ -311,23 +312,26 @@ def _dry_run(*, document, publisher_name, published_at, updated_at, outcome, pla
     outcome.revision_number = number
 
 
-def _import_bundle(handler, *, data, filename, user, outcome):
+def _import_bundle(handler, *, data, filename, user, operator, outcome):
     """Import a file holding many documents through the handler its format registered."""
     try:
         if problem := _size_problem(len(data)):
             raise ImportProblem(problem)
         check_is_text(data)
-        changed, title, summary = handler(data, filename, user=user, dry_run=outcome.dry_run)
+        changed, title, summary, warnings = handler(
+            data, filename, user=user, operator=operator, dry_run=outcome.dry_run
+        )
     except ImportProblem as problem:
         outcome.message = str(problem)
         return outcome
     outcome.status = CREATED if changed else UNCHANGED
     outcome.title = title
     outcome.detail = summary
+    outcome.warnings.extend(warnings)
     return outcome
 
 
-def import_file(*, data, filename, format=None, user=None, publisher="", dry_run=False):
+def import_file(*, data, filename, format=None, user=None, operator="", publisher="", dry_run=False):
     """Import one file's bytes and return an ``ImportOutcome``; never raises for bad input.
 
     Bad input (unreadable, no title, invalid field values) gives a failed outcome that says why.
@@ -336,28 +340,59 @@ def import_file(*, data, filename, format=None, user=None, publisher="", dry_run
     ``format`` names the importer, else the file name's extension decides. The publisher is the
     one the document names, else ``publisher``, else none. With ``dry_run`` nothing is written:
     the outcome says what would happen.
+
+    ``user`` is who captures; ``operator`` names the command-line operator when no account acts.
+    Both pass on to bundle formats, whose owners decide what each may do (claim-set JSON restores
+    statuses only for a moderator or the operator).
     """
     return _import_file(
-        data=data, filename=filename, format=format, user=user, publisher=publisher, dry_run=dry_run, plans=[]
+        data=data,
+        filename=filename,
+        format=format,
+        user=user,
+        operator=operator,
+        publisher=publisher,
+        dry_run=dry_run,
+        plans=[],
     )
 
 
-def _import_file(*, data, filename, format, user, publisher, dry_run, plans):
+def _check_storable(document, publisher):
+    """Raise ``ImportProblem`` naming the first field of ``document`` that holds a NUL or a surrogate.
+
+    Such text cannot be stored (or even hashed); YAML front matter and JSON-LD can spell both, and
+    a NUL can sit past the start of a file that ``check_is_text`` looks at. ``publisher`` is the
+    fallback publisher name the operator gave.
+    """
+    names = ("title", "text", "byline", "publisher", "section", "url", "language")
+    fields = [(name, getattr(document, name)) for name in names]
+    for index, author in enumerate(document.authors):
+        fields += [(f"authors[{index}].name", author.name), (f"authors[{index}].location", author.location)]
+    fields += [(f"tags[{index}]", tag) for index, tag in enumerate(document.tags)]
+    fields.append(("publisher (given for the import)", publisher or ""))
+    for name, value in fields:
+        if problem := unstorable_character(value):
+            raise ImportProblem(problem, field=name)
+
+
+def _import_file(*, data, filename, format, user, publisher, dry_run, plans, operator=""):
+    filename = replace_unstorable(filename)  # a name that is not UTF-8, or an uploaded name with NUL
     outcome = ImportOutcome(filename=filename, status=FAILED, dry_run=dry_run)
     if handler := bundle_handler(filename, format):
-        return _import_bundle(handler, data=data, filename=filename, user=user, outcome=outcome)
+        return _import_bundle(handler, data=data, filename=filename, user=user, operator=operator, outcome=outcome)
     try:
         if problem := _size_problem(len(data)):
             raise ImportProblem(problem)
         check_is_text(data)
         importer = get_importer(format) if format else get_importer(detect_format(filename, data))
         document = importer.parse(data, filename)
+        _check_storable(document, publisher)
     except ImportProblem as problem:
         outcome.message = str(problem)
         return outcome
     except Exception as error:  # an importer bug must not stop a folder import
         logger.exception("Importing %s failed while reading it", filename)
-        outcome.message = f"could not read the file ({type(error).__name__}: {error})"
+        outcome.message = f"could not read the file ({type(error).__name__}: {shown(str(error))})"
         return outcome
 
     outcome.warnings = list(document.warnings)
@@ -391,52 +426,89 @@ def _import_file(*, data, filename, format, user, publisher, dry_run, plans):
         outcome.message = f"invalid {_validation_message(error)}"
     except IntegrityError as error:
         outcome.status, outcome.source, outcome.revision = FAILED, None, None
-        outcome.message = f"could not save (a concurrent import or a conflicting row): {error}"
+        outcome.message = f"could not save (a concurrent import or a conflicting row): {shown(str(error), 200)}"
     # Any other error while saving (a bug, the database gone) is not the file's fault: the
     # transaction has rolled the file back, and the error propagates.
     return outcome
 
 
-def _files(path, _seen=None):
+@dataclass
+class _Skipped:
+    """A path a folder walk leaves out on purpose, and why."""
+
+    path: Path
+    reason: str
+
+
+def _files(path):
     """Yield the files under ``path`` (or ``path`` itself) in name order, skipping hidden ones.
 
     Inside a folder, README files (``README``, ``README.md``, ``readme.txt`` …) are skipped too: they
-    describe the folder rather than being documents of it. A README named on its own is imported.
+    describe the folder rather than being documents of it. A README named on its own is imported,
+    and so is a symbolic link named on its own: the operator chose it.
 
     Folders are read where they sort, so ``a.txt``, ``b/c.txt``, ``d.txt`` come in that order.
-    A linked folder is read once, however many links lead to it.
+    Inside a folder, symbolic links are followed only to paths inside it, and every file and folder
+    is read once, however many links lead to it; the links left out come as ``_Skipped``.
     """
     if not path.is_dir():
         yield path
         return
-    seen = _seen if _seen is not None else set()
-    if path.resolve() in seen:
-        return
-    seen.add(path.resolve())
-    for entry in sorted(path.iterdir(), key=lambda entry: entry.name):
-        if not entry.name.startswith(".") and not _is_readme(entry):
-            yield from _files(entry, seen)
+    root = path.resolve()
+    yield from _folder_files(path, root, {root: path})
+
+
+def _folder_files(folder, root, seen):
+    """Yield the files under ``folder`` and the ``_Skipped`` paths; ``seen`` maps resolved paths to the first read."""
+    for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if entry.name.startswith(".") or _is_readme(entry):
+            continue
+        try:
+            target = entry.resolve()
+        except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+            yield _Skipped(entry, "symbolic link that leads round in a loop")
+            continue
+        # A link out of the folder would import whatever it points to (/etc/passwd, the parent folder).
+        if entry.is_symlink() and not target.is_relative_to(root):
+            yield _Skipped(entry, "symbolic link to a path outside the folder")
+            continue
+        if target in seen:
+            yield _Skipped(entry, f"the same {'folder' if entry.is_dir() else 'file'} as {seen[target]}, read already")
+            continue
+        seen[target] = entry
+        if entry.is_dir():
+            yield from _folder_files(entry, root, seen)
+        else:
+            yield entry
 
 
 def _is_readme(path):
     return path.is_file() and path.stem.casefold() == "readme"
 
 
-def import_paths(paths, *, format=None, user=None, publisher="", dry_run=False) -> Iterator[ImportOutcome]:
+def import_paths(paths, *, format=None, user=None, operator="", publisher="", dry_run=False) -> Iterator[ImportOutcome]:
     """Import files and folders (recursively, in name order, hidden and README files skipped), one outcome each.
 
     Each file is its own transaction: a failure is reported and the others are imported. In a
     dry run, later files see what earlier ones would have saved (a second capture of a story is
-    reported as its new revision).
+    reported as its new revision). Symbolic links inside a folder that lead out of it, and second
+    paths to a file or folder already read, are reported as ``skipped``.
     """
     plans = []  # what the files of a dry run would have saved
     for given in paths:
         path = Path(given)
         if not path.exists():
-            yield ImportOutcome(filename=str(given), status=FAILED, message="no such file or directory")
+            yield ImportOutcome(
+                filename=replace_unstorable(str(given)), status=FAILED, message="no such file or directory"
+            )
             continue
         for file in _files(path):
-            name = str(file)
+            if isinstance(file, _Skipped):
+                name = replace_unstorable(str(file.path))
+                reason = replace_unstorable(file.reason)
+                yield ImportOutcome(filename=name, status=SKIPPED, message=reason, dry_run=dry_run)
+                continue
+            name = replace_unstorable(str(file))  # Python spells the bytes of a non-UTF-8 name as surrogates
             if not file.is_file():
                 yield ImportOutcome(filename=name, status=FAILED, message="not a regular file", dry_run=dry_run)
                 continue
@@ -450,7 +522,14 @@ def import_paths(paths, *, format=None, user=None, publisher="", dry_run=False) 
                 yield ImportOutcome(filename=name, status=FAILED, message=f"cannot read: {error.strerror or error}")
                 continue
             yield _import_file(
-                data=data, filename=name, format=format, user=user, publisher=publisher, dry_run=dry_run, plans=plans
+                data=data,
+                filename=name,
+                format=format,
+                user=user,
+                operator=operator,
+                publisher=publisher,
+                dry_run=dry_run,
+                plans=plans,
             )
 
 

@@ -4,13 +4,19 @@
 gives every importer the same paragraph layout, so the SHA-256 of a revision does not depend on
 line endings or stray trailing spaces. The characters themselves (curly quotes, dashes, emoji)
 stay as printed: citations quote them.
+
+``unstorable_character`` and ``validate_storable_text`` refuse the characters no text may hold
+(NUL, unpaired surrogates), wherever text comes in; ``shown`` quotes input in a message safely.
 """
 
 import codecs
+import itertools
 import re
+import reprlib
 import unicodedata
 
 import charset_normalizer
+from django.core.exceptions import ValidationError
 
 from sources.importers.base import ImportProblem
 
@@ -132,13 +138,52 @@ def _detect(data):
     return None
 
 
+# UTF-8 with a few bad bytes (a copy cut in the middle of a character, one byte from another
+# encoding) is still UTF-8: read as another encoding, every other accented letter would be garbled.
+MAX_BAD_UTF8_SHARE = 0.01  # of the file's bytes
+MAX_BAD_UTF8_ANYWAY = 3  # allowed in a file too short for the share
+BAD_BYTES_NAMED = 5
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # what "surrogateescape" makes of a bad byte
+
+
+def _utf8_with_bad_bytes(data, *, announced=False):
+    """Return ``(text, warning)`` when ``data`` is UTF-8 but for a few bad bytes, else ``None``.
+
+    A few: at most 1% of the bytes (or 3), and, unless a byte-order mark ``announced`` UTF-8, no
+    more than the valid multi-byte characters. Those characters are what shows the file is UTF-8:
+    in a single-byte encoding such as windows-1252 nearly every accented letter or curly quote is a
+    bad byte, so such text (and ASCII with a few high bytes, which reads as either) is left to
+    detection. Each bad byte becomes U+FFFD; the warning names the first few, by line and offset.
+    """
+    escaped = data.decode("utf-8", "surrogateescape")
+    # Valid characters encode back to their own bytes; the escaped bad bytes are dropped.
+    bad = len(data) - len(escaped.encode("utf-8", "ignore"))
+    non_ascii = len(escaped) - len(escaped.encode("ascii", "ignore"))
+    if bad > max(MAX_BAD_UTF8_ANYWAY, len(data) * MAX_BAD_UTF8_SHARE):
+        return None
+    if not announced and non_ascii - bad < bad:
+        return None
+    places = []
+    for match in itertools.islice(_ESCAPED_BYTE.finditer(escaped), BAD_BYTES_NAMED):
+        before = escaped[: match.start()]
+        line = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+        offset = len(before.encode("utf-8", "surrogateescape"))
+        places.append(f"line {line} (byte offset {offset}: 0x{ord(match.group()) - 0xDC00:02x})")
+    if bad > len(places):
+        places.append(f"{bad - len(places)} more")
+    verbs = "byte is not valid UTF-8 and was" if bad == 1 else "bytes are not valid UTF-8 and were"
+    warning = f"{bad} {verbs} replaced by U+FFFD (�): {'; '.join(places)}"
+    return _ESCAPED_BYTE.sub("\ufffd", escaped), warning
+
+
 def decode(data, filename=""):
     """Return ``(text, encoding, warnings)`` for a file's bytes.
 
-    UTF-8 (with or without a byte-order mark) is read as is. Other encodings are detected, and a
-    warning names the one used, since a wrong guess changes characters. Empty, binary and
-    undecodable files raise ``ImportProblem``. ``filename`` is accepted for messages and future
-    per-type rules; the file type does not change the decoding.
+    UTF-8 (with or without a byte-order mark) is read as is; UTF-8 with a few bad bytes is read as
+    UTF-8 with each bad byte replaced by U+FFFD, and a warning says where they were. Other
+    encodings are detected, and a warning names the one used, since a wrong guess changes
+    characters. Empty, binary and undecodable files raise ``ImportProblem``. ``filename`` is
+    accepted for messages and future per-type rules; the file type does not change the decoding.
     """
     check_is_text(data)
     for bom, codec, label in BYTE_ORDER_MARKS:
@@ -146,6 +191,8 @@ def decode(data, filename=""):
             try:
                 text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError as error:
+                if label == "utf-8" and (lenient := _utf8_with_bad_bytes(data, announced=True)):
+                    return lenient[0].removeprefix("\ufeff"), "utf-8", [lenient[1]]
                 raise ImportProblem(f"starts with a {label} byte-order mark but is not valid {label}") from error
             warnings = [] if label == "utf-8" else [f"decoded as {label}, not UTF-8"]
             return text, label, warnings
@@ -153,6 +200,8 @@ def decode(data, filename=""):
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
+    if lenient := _utf8_with_bad_bytes(data):
+        return lenient[0], "utf-8", [lenient[1]]
     detected = _detect(data)
     if detected is None:
         raise ImportProblem("cannot decode the text: it is not UTF-8 and no likely encoding fits")
@@ -185,3 +234,60 @@ def normalise_text(text):
 def paragraphs(text):
     """Return the non-empty paragraphs of normalised ``text``."""
     return [paragraph for paragraph in text.split("\n\n") if paragraph.strip()]
+
+
+# Storable text and quoting input -----------------------------------------------------------------
+
+# NUL cannot be stored in a PostgreSQL text column, and an unpaired surrogate (which JSON's "\ud800"
+# escape and YAML's produce) cannot be encoded as UTF-8 at all: not for hashing, the database or a
+# response. Python strings never hold a valid surrogate pair, so every surrogate is unpaired here.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_character(text):
+    """Return what makes ``text`` unstorable, naming the first such character, or "" when nothing does.
+
+    "contains a NUL character at position 12", "contains an unpaired surrogate (U+D800) at
+    position 3"; positions count code points from 0, like citation offsets.
+    """
+    match = _UNSTORABLE.search(text)
+    if match is None:
+        return ""
+    if match.group() == "\x00":
+        return f"contains a NUL character at position {match.start()}"
+    return f"contains an unpaired surrogate (U+{ord(match.group()):04X}) at position {match.start()}"
+
+
+def replace_unstorable(text):
+    """Return ``text`` with each NUL character and surrogate replaced by U+FFFD.
+
+    For names that are only shown and recorded, such as a file name that is not UTF-8 (Python
+    spells its bad bytes as surrogates); text that is imported is refused instead.
+    """
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def validate_storable_text(value):
+    """Validator of text fields: refuse text with a NUL character or an unpaired surrogate."""
+    if isinstance(value, str) and (problem := unstorable_character(value)):
+        raise ValidationError(f"The text {problem}; remove it.", code="unstorable_character")
+
+
+ECHO_LENGTH = 80
+# Characters that would break or disguise a one-line message: control characters (line breaks
+# included), surrogates (which cannot even be printed) and bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(value, limit=ECHO_LENGTH):
+    """Return ``value`` as a message may quote it: at most ``limit`` characters, on one line.
+
+    Longer input is cut, ending in "…"; control characters, surrogates and bidirectional overrides
+    are written as escapes (``\\n``, ``\\x00``, ``\\ud800``). A value that is not a string is shown
+    as its abbreviated ``repr``. Input can be megabytes long, and a message quotes it only to point
+    at it.
+    """
+    text = value if isinstance(value, str) else reprlib.repr(value)  # reprlib: bounded for any value
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)

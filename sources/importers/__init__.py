@@ -8,6 +8,7 @@ Each module implements the interface in ``base``: ``FORMAT``, ``EXTENSIONS`` and
 import re
 from pathlib import PurePath
 
+from sources import textutils
 from sources.importers import html, markdown, text
 from sources.importers.base import ImportProblem, ParsedAuthor, ParsedDocument
 
@@ -28,8 +29,10 @@ FORMATS = {module.FORMAT: module for module in (text, markdown, html)}
 # Formats whose files hold many documents at once, such as the editorial app's claim-set JSON
 # (sources, revisions and the claims citing them). The app that owns such a format registers it
 # from its AppConfig.ready(), so that this app never imports it (data flows sources → editorial).
-# name → (extensions, handler); ``handler(data, filename, *, user, dry_run)`` returns
-# ``(changed, title, summary)`` and raises ImportProblem for a file it refuses, writing nothing.
+# name → (extensions, handler); ``handler(data, filename, *, user, operator, dry_run)`` returns
+# ``(changed, title, summary, warnings)`` and raises ImportProblem for a file it refuses, writing
+# nothing. ``operator`` names the command-line operator when no account acts; the handler decides
+# what ``user`` or the operator may do.
 BUNDLE_FORMATS = {}
 
 
@@ -79,5 +82,5 @@ def detect_format(filename, data=b""):
     for name, module in FORMATS.items():
         if suffix in module.EXTENSIONS:
             return name
-    kind = f"file type “{suffix}”" if suffix else "file type (no extension)"
+    kind = f"file type “{textutils.shown(suffix, 20)}”" if suffix else "file type (no extension)"
     raise ImportProblem(f"unknown {kind}; choose a format (known formats: {known_formats()})")

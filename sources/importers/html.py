@@ -76,7 +76,7 @@ def _json_ld_objects(tree):
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             value = json.loads(script.text_content() or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested thousands deep
             continue
         stack = [value]
         while stack:
@@ -224,7 +224,7 @@ def parse(data, filename):
     try:
         tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (ValueError, etree.ParserError) as error:
-        raise ImportProblem(f"cannot read the HTML: {error}") from None
+        raise ImportProblem(f"cannot read the HTML: {textutils.shown(str(error))}") from None
     extracted = trafilatura.bare_extraction(
         html,
         with_metadata=True,

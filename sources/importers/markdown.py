@@ -10,6 +10,7 @@ written (not rendered to HTML) with paragraphs normalised. Without a ``title`` k
 
 import datetime as dt
 import re
+import reprlib
 
 import yaml
 
@@ -31,9 +32,30 @@ KNOWN_KEYS = {
     "language",
     "tags",
 }
+UNKNOWN_KEYS_NAMED = 10
 _FENCE = re.compile(r"^---\s*$")
 _FENCE_END = re.compile(r"^(?:---|\.\.\.)\s*$")
 _ATX_HEADING = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")
+
+
+class _AliasRefused(yaml.MarkedYAMLError):
+    """An anchor or alias in the front matter, which ``_FrontMatterLoader`` does not read."""
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader without anchors and aliases.
+
+    A few hundred bytes of nested aliases ("billion laughs") stand for gigabytes of values; front
+    matter has no use for them, so they are refused before anything is built.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AliasRefused(
+                problem="anchors and aliases (&name, *name) are not allowed", problem_mark=event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _split_front_matter(lines):
@@ -49,12 +71,16 @@ def _split_front_matter(lines):
 
 def _load_front_matter(front_lines, first_line):
     try:
-        meta = yaml.safe_load("\n".join(front_lines))
+        meta = yaml.load("\n".join(front_lines), Loader=_FrontMatterLoader)
+    except _AliasRefused as error:
+        raise ImportProblem(f"YAML front matter: {error.problem}", line=first_line + error.problem_mark.line) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ImportProblem(f"malformed YAML front matter: {problem}", line=line) from None
+        raise ImportProblem(f"malformed YAML front matter: {textutils.shown(problem)}", line=line) from None
+    except RecursionError:  # thousands of nested brackets
+        raise ImportProblem("YAML front matter nested too deeply", line=first_line) from None
     if meta is None:
         return {}
     if not isinstance(meta, dict):
@@ -91,7 +117,8 @@ def _authors(meta):
                 )
             )
         else:
-            raise ImportProblem(f"an author must be a name or {{name, location}}, not {item!r}", field="authors")
+            shown = textutils.shown(reprlib.repr(item))
+            raise ImportProblem(f"an author must be a name or {{name, location}}, not {shown}", field="authors")
     return authors
 
 
@@ -123,7 +150,7 @@ def _timestamp(meta, key, warnings):
         return dt.datetime(value.year, value.month, value.day)
     parsed = timestamps.parse_timestamp(str(value))
     if parsed is None:
-        warnings.append(f"field {key}: cannot read the date “{value}”; imported without it")
+        warnings.append(f"field {key}: cannot read the date “{textutils.shown(value)}”; imported without it")
     return parsed
 
 
@@ -135,7 +162,9 @@ def parse(data, filename):
     meta = _load_front_matter(front_lines, first_line) if front_lines is not None else {}
     unknown = sorted(str(key) for key in meta if key not in KNOWN_KEYS)
     if unknown:
-        warnings.append(f"front matter: ignored unknown key(s) {', '.join(unknown)}")
+        listed = ", ".join(textutils.shown(key, 40) for key in unknown[:UNKNOWN_KEYS_NAMED])
+        more = f" and {len(unknown) - UNKNOWN_KEYS_NAMED} more" if len(unknown) > UNKNOWN_KEYS_NAMED else ""
+        warnings.append(f"front matter: ignored unknown key(s) {listed}{more}")
 
     body = textutils.normalise_text("\n".join(body_lines))
     title = _text(meta, "title")

@@ -97,13 +97,13 @@ def _read_timestamp(line, number, header, warnings):
     if not label and value is None:
         return False
     if value is None:
-        warnings.append(f"line {number}: cannot read the date in “{line}”; imported without it")
+        warnings.append(f"line {number}: cannot read the date in “{textutils.shown(line)}”; imported without it")
         return True
     field = "updated_at" if label == "updated" else "published_at"
     if getattr(header, field) is None:
         setattr(header, field, value)
     else:
-        warnings.append(f"line {number}: a second {label or 'published'} time “{line}” was ignored")
+        warnings.append(f"line {number}: a second {label or 'published'} time “{textutils.shown(line)}” was ignored")
     return True
 
 

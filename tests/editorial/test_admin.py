@@ -813,3 +813,30 @@ def test_bulk_delete_removes_only_what_the_user_may_delete(moderator_client, cla
 
     assert Claim.objects.filter(pk=claim.pk).exists()
     assert not Claim.objects.filter(pk=draft.pk).exists()
+
+
+# Statements the claim page refuses or fits
+
+
+def test_a_statement_whose_first_word_is_longer_than_the_slug_is_saved_with_a_slug_that_fits(editor_client):
+    data = claim_form(statement="x" * 120 + " said the council.")
+
+    response = editor_client.post(reverse("admin:editorial_claim_add"), data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert Claim.objects.get().slug == "x" * 80
+
+
+@pytest.mark.parametrize(
+    ("statement", "error"),
+    [
+        ("x" * 2001, "Ensure this value has at most 2000 characters (it has 2001)."),
+        ("The council\x00 voted.", "Null characters are not allowed."),
+    ],
+)
+def test_a_statement_too_long_or_with_a_nul_is_a_form_error_and_nothing_is_saved(editor_client, statement, error):
+    response = editor_client.post(reverse("admin:editorial_claim_add"), claim_form(statement=statement))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["statement"] == [error]
+    assert not Claim.objects.exists()

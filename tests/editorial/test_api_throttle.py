@@ -65,6 +65,9 @@ def get(url, forwarded_for=None):
         return error.code
 
 
+MAX_REQUESTS_PER_WORKER = 3
+
+
 class Gunicorn:
     """A gunicorn master with its workers, started in a session of its own; ``stop()`` ends them all."""
 
@@ -83,6 +86,10 @@ class Gunicorn:
                 "127.0.0.1:0",
                 "--graceful-timeout",
                 "5",
+                # Each worker is replaced after a few requests, so that the requests of one test are
+                # answered by several processes for certain, not by whichever worker the kernel favours.
+                "--max-requests",
+                str(MAX_REQUESTS_PER_WORKER),
                 "--no-control-socket",
                 "--error-logfile",
                 str(self.error_log),

@@ -42,6 +42,11 @@ MODELS = [
 ]
 
 
+def import_as_operator(data, **options):
+    """Import as the command-line operator, who restores statuses as the document states them."""
+    return import_document(data, operator="operator (test)", **options)
+
+
 def backup(**options):
     """Return the staff command's full JSON backup as text."""
     out = io.StringIO()
@@ -80,7 +85,7 @@ def document():
 def problems_of(document):
     """Return the problems ``import_document`` reports for ``document``, as strings."""
     with pytest.raises(InvalidClaimSet) as caught:
-        import_document(json.dumps(document, ensure_ascii=False))
+        import_as_operator(json.dumps(document, ensure_ascii=False))
     return [str(problem) for problem in caught.value.problems]
 
 
@@ -116,7 +121,7 @@ def test_a_claim_set_round_trips_with_its_order(tmp_path):
     first = backup(args=["--set", corpus.claim_set.slug])
     empty_the_database()
 
-    import_document(first)
+    import_as_operator(first)
 
     claim_set = ClaimSet.objects.get()
     assert (claim_set.title, claim_set.slug) == ("Ferry fares & <friends>", corpus.claim_set.slug)
@@ -124,7 +129,7 @@ def test_a_claim_set_round_trips_with_its_order(tmp_path):
 
 
 def test_restored_statuses_are_recorded_in_the_moderation_log(document):
-    import_document(json.dumps(document), origin="backup.json")
+    import_as_operator(json.dumps(document), origin="backup.json")
 
     for claim in Claim.objects.all():
         event = claim.moderation_events.get()
@@ -135,11 +140,11 @@ def test_restored_statuses_are_recorded_in_the_moderation_log(document):
 
 def test_importing_the_same_file_twice_changes_nothing(document):
     text = json.dumps(document, ensure_ascii=False)
-    import_document(text)
+    import_as_operator(text)
     before = row_counts()
     modified = list(Claim.objects.order_by("pk").values_list("modified_at", flat=True))
 
-    result = import_document(text)
+    result = import_as_operator(text)
 
     assert not result.changed
     assert str(result) == "6 sources matched, 8 revisions matched, 8 claims matched"
@@ -151,19 +156,19 @@ def test_importing_a_backup_into_the_database_it_came_from_changes_nothing():
     make_export_corpus()
     before = row_counts()
 
-    result = import_document(backup())
+    result = import_as_operator(backup())
 
     assert not result.changed
     assert row_counts() == before
 
 
 def test_an_existing_claim_gets_what_the_file_adds_and_a_rebuilt_public_version(document):
-    import_document(json.dumps(document))
+    import_as_operator(json.dumps(document))
     published = Claim.objects.get(statement__startswith="The fare increase")
     Citation.objects.filter(claim=published).order_by("-position").first().delete()
     published.tags.remove("prices")
 
-    result = import_document(json.dumps(document))
+    result = import_as_operator(json.dumps(document))
 
     assert result.counts["claims updated"] == 1 and result.counts["citations created"] == 1
     published.refresh_from_db()
@@ -192,7 +197,7 @@ def test_a_new_revision_of_a_stored_source_re_anchors_its_citations():
         ],
     }
 
-    result = import_document(json.dumps(document))
+    result = import_as_operator(json.dumps(document))
 
     assert (result.counts["sources matched"], result.counts["revisions created"]) == (1, 1)
     source.refresh_from_db()
@@ -207,7 +212,7 @@ def test_a_new_revision_of_a_stored_source_re_anchors_its_citations():
 
 def test_malformed_json_is_reported_with_its_line_and_column():
     with pytest.raises(InvalidClaimSet) as caught:
-        import_document(b'{"format": "editorial.claimset/1",\n  "sources": [}')
+        import_as_operator(b'{"format": "editorial.claimset/1",\n  "sources": [}')
 
     assert [str(problem) for problem in caught.value.problems] == [
         "$: malformed JSON at line 2, column 15: Expecting value"
@@ -216,7 +221,7 @@ def test_malformed_json_is_reported_with_its_line_and_column():
 
 def test_text_that_is_not_utf8_is_reported():
     with pytest.raises(InvalidClaimSet, match=r"\$: not UTF-8 text \(byte 0xff at offset 1\)"):
-        import_document(b"{\xff}")
+        import_as_operator(b"{\xff}")
 
 
 def test_a_wrong_format_is_reported(document):
@@ -279,7 +284,7 @@ def test_wrong_types_and_missing_keys_are_reported(document):
 
 
 def test_a_revision_number_taken_by_other_text_is_reported(document):
-    import_document(json.dumps(document))
+    import_as_operator(json.dumps(document))
     revision = document["sources"][0]["revisions"][1]
     revision["text"] += " A sentence the stored revision does not have."
     revision["sha256"] = text_sha256(revision["text"])
@@ -328,7 +333,7 @@ def test_unknown_keys_are_ignored_and_missing_optional_keys_mean_empty():
         ],
     }
 
-    import_document(json.dumps(document))
+    import_as_operator(json.dumps(document))
 
     claim = Claim.objects.get()
     assert (claim.status, claim.speaker, claim.verdict, claim.claim_date) == ("draft", None, "", None)
@@ -378,4 +383,109 @@ def test_import_sources_refuses_an_invalid_claim_set_naming_the_json_path(tmp_pa
 
     assert f"{path}: failed: invalid claim-set JSON: $.claims[0]" in output
     assert "1 of 1 file failed" in error
+    assert not Claim.objects.exists()
+
+
+# Bad input: text that cannot be stored, lengths, malformed JSON -----------------------------------
+
+
+def problems_in(data):
+    """Return the problems ``import_document`` reports for the JSON text or bytes ``data``."""
+    with pytest.raises(InvalidClaimSet) as caught:
+        import_as_operator(data)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_nul_characters_and_surrogates_are_refused_with_their_json_paths(document):
+    document["set"] = {"title": "Ferries\u0000"}
+    document["sources"][0]["title"] = "Island \ud800 ferry fares"
+    document["sources"][0]["authors"] = [{"name": "Mei \udfff Tanaka"}]
+    document["sources"][0]["revisions"][0]["text"] += "\u0000"
+    document["claims"][0]["statement"] = "Fares\u0000 will rise."
+    document["claims"][0]["speaker"] = "\ud83d"
+    document["claims"][1]["tags"] = ["ferries", "fares\u0000"]
+
+    # json.dumps writes them as the escapes \u0000 and \ud800, as any JSON writer may.
+    problems = problems_in(json.dumps(document).encode())
+
+    assert problems == [
+        "$.set.title: contains a NUL character at position 7",
+        "$.sources[0].title: contains an unpaired surrogate (U+D800) at position 7",
+        "$.sources[0].authors[0].name: contains an unpaired surrogate (U+DFFF) at position 4",
+        f"$.sources[0].revisions[0].text: contains a NUL character at position "
+        f"{len(document['sources'][0]['revisions'][0]['text']) - 1}",
+        "$.claims[0].statement: contains a NUL character at position 5",
+        "$.claims[0].speaker: contains an unpaired surrogate (U+D83D) at position 0",
+        "$.claims[1].tags[1]: contains a NUL character at position 5",
+    ]
+    assert row_counts() == dict.fromkeys(row_counts(), 0)
+
+
+def test_statements_over_the_limit_are_refused_and_a_huge_one_quickly(document):
+    document["claims"][1]["statement"] = "x" * 2001
+    document["claims"][3]["statement"] = "y" * 1_000_000
+
+    problems = problems_in(json.dumps(document))
+
+    assert problems == [
+        "$.claims[1].statement: longer than 2000 characters (2001)",
+        "$.claims[3].statement: longer than 2000 characters (1000000)",
+    ]
+
+
+def test_a_set_description_and_tags_over_their_limits_are_refused(document):
+    document["set"] = {"title": "Ferries", "description": "d" * 5001}
+    document["claims"][0]["tags"] = ["t" * 101]
+
+    assert problems_of(document) == [
+        "$.set.description: longer than 5000 characters (5001)",
+        "$.claims[0].tags[0]: longer than 100 characters (101)",
+    ]
+
+
+def test_a_revision_text_over_the_import_limit_is_refused(document, settings):
+    settings.IMPORT_MAX_BYTES = 20_000
+    document["sources"][0]["revisions"][0]["text"] = "é" * 10_001
+
+    assert problems_of(document) == [
+        "$.sources[0].revisions[0].text: longer than the 19.5 KB import limit (19.5 KB in UTF-8)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ("[" * 100_000, "$: JSON nested too deeply"),
+        ('{"claims": [' + "9" * 5000 + "]}", "$: unreadable JSON: Exceeds the limit (4300 digits) for integer string"),
+    ],
+)
+def test_json_nested_too_deeply_or_with_a_huge_number_is_a_problem_not_a_crash(data, problem):
+    [found] = problems_in(data)
+
+    assert found.startswith(problem)
+    assert len(found) < 200
+
+
+def test_values_quoted_in_problems_are_cut_to_80_characters(document):
+    document["claims"][0]["status"] = "gone " * 100_000
+    document["claims"][1]["claim_date"] = "\n" * 100_000
+    document["claims"][2]["citations"][0]["source"] = "s" * 100_000
+
+    problems = problems_of(document)
+
+    assert len(problems) == 3
+    assert all(len(problem) < 300 for problem in problems), [len(problem) for problem in problems]
+    assert problems[1] == "$.claims[1].claim_date: “" + "\\n" * 79 + "…” is not a date (YYYY-MM-DD)"
+
+
+def test_the_command_reports_a_nul_in_a_statement_without_a_traceback(document, tmp_path):
+    document["claims"][0]["statement"] = "Fares\u0000 will rise."
+    path = tmp_path / "nul.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 problem found; nothing was imported"):
+        call_command("import_claims", str(path), stdout=io.StringIO(), stderr=err)
+
+    assert err.getvalue() == f"{path}: $.claims[0].statement: contains a NUL character at position 5\n"
     assert not Claim.objects.exists()

@@ -1,12 +1,26 @@
 """Speakers, claims, citations, relations and the moderation log: invariants and constraints."""
 
+import random
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
+from django.utils.text import slugify
 
-from editorial.models import Citation, Claim, ClaimRelation, ClaimStatus, ModerationEvent, ModerationEventImmutableError
+from editorial.models import (
+    STATEMENT_MAX_LENGTH,
+    STATEMENT_SLUG_LENGTH,
+    Citation,
+    Claim,
+    ClaimRelation,
+    ClaimStatus,
+    ModerationEvent,
+    ModerationEventImmutableError,
+    Speaker,
+    statement_slug,
+)
 from tests.factories import make_citation, make_claim, make_source, make_speaker, make_user
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +82,7 @@ class TestClaim:
             claim = make_claim(f"A claim that is {status.label}.")
             make_citation(claim=claim, revision=revision, excerpt="the driest spring in forty years")
             if status != ClaimStatus.DRAFT:
-                claim.restore_status(status)
+                claim.restore_status(status, operator="operator (test)")
             claims[status] = claim
 
         assert set(Claim.objects.published()) == {claims["published"], claims["corrected"]}
@@ -123,11 +137,11 @@ class TestCanDelete:
     def test_moderators_delete_any_claim_never_made_public(self, revision):
         moderator = make_user("moderator", "Moderators")
         rejected = make_claim()
-        rejected.restore_status("rejected")
+        rejected.restore_status("rejected", operator="operator (test)")
         published = make_claim()
         make_citation(claim=published, revision=revision)
-        published.restore_status("published")
-        published.restore_status("retracted")
+        published.restore_status("published", operator="operator (test)")
+        published.restore_status("retracted", operator="operator (test)")
 
         assert make_claim().can_delete(moderator)
         assert rejected.can_delete(moderator)
@@ -378,3 +392,50 @@ class TestGroups:
         assert make_user("e", "Editors").has_perm("editorial.submit_claim")
         assert not make_user("e2", "Editors").has_perm("editorial.moderate_claim")
         assert make_user("m", "Moderators").has_perm("editorial.moderate_claim")
+
+
+class TestStatementSlug:
+    def test_a_first_word_longer_than_the_slug_is_cut_to_fit(self):
+        claim = make_claim("Pneumonoultramicroscopicsilicovolcanoconiosis" * 2 + " is a long word, said the doctor.")
+
+        assert len(claim.slug) == STATEMENT_SLUG_LENGTH
+        assert claim.slug == ("pneumonoultramicroscopicsilicovolcanoconiosis" * 2)[:STATEMENT_SLUG_LENGTH]
+
+    @pytest.mark.parametrize("seed", range(20))
+    def test_the_slug_always_fits_and_is_the_statements_slug_cut_at_a_word(self, seed):
+        rng = random.Random(seed)
+        for _ in range(50):
+            # Words of every length around the limit, joined by spaces, hyphens and punctuation.
+            words = ["x" * rng.choice([1, 2, 5, 39, 40, 78, 79, 80, 81, 82, 200]) for _ in range(rng.randint(1, 6))]
+            statement = rng.choice([" ", "-", " — ", ", ", "."]).join(words)
+
+            slug = statement_slug(statement)
+
+            assert 1 <= len(slug) <= STATEMENT_SLUG_LENGTH, statement
+            assert slugify(statement).startswith(slug), statement
+            assert not slug.startswith("-") and not slug.endswith("-"), statement
+
+    def test_a_statement_without_letters_or_digits_gets_a_placeholder(self):
+        assert statement_slug("“…” — !") == "claim"
+
+
+class TestTextThatCannotBeStored:
+    @pytest.mark.parametrize(
+        ("value", "problem"),
+        [("Fares\x00 rise", "NUL character at position 5"), ("Fares \ud800", r"unpaired surrogate \(U\+D800\)")],
+    )
+    def test_full_clean_refuses_a_nul_or_a_surrogate_in_any_text_field(self, value, problem):
+        with pytest.raises(ValidationError, match=problem) as error:
+            Claim(statement=value).full_clean(exclude=["slug", "created_by"])
+        assert list(error.value.message_dict) == ["statement"]
+
+        with pytest.raises(ValidationError) as error:
+            Speaker(name="Jo", description=value).full_clean()
+        assert list(error.value.message_dict) == ["description"]
+
+    def test_a_statement_longer_than_the_limit_is_refused(self):
+        Claim(statement="x" * STATEMENT_MAX_LENGTH).full_clean(exclude=["slug", "created_by"])
+
+        with pytest.raises(ValidationError, match="at most 2000 characters") as error:
+            Claim(statement="x" * (STATEMENT_MAX_LENGTH + 1)).full_clean(exclude=["slug", "created_by"])
+        assert list(error.value.message_dict) == ["statement"]

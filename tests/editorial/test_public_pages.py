@@ -13,6 +13,7 @@ from tests.factories import (
     add_revision,
     make_citation,
     make_claim,
+    make_published_claim,
     make_publisher,
     make_source,
     make_speaker,
@@ -746,8 +747,9 @@ def test_query_string_payload_is_escaped(client, several):
 
 # One bound per page, for 1 row and for 50: the pages load related rows in bulk.
 CLAIM_LIST_QUERIES = 13  # tag choices, count, page, speakers, tags, sources, 3 facets, 4 select widgets
-CLAIM_PAGE_QUERIES = 9  # claim, speaker, tags, revisions, bylines, citations, events, 2 relation lists
-SOURCE_PAGE_QUERIES = 8  # source, bylines, revisions, claims, speakers, tags, sources, citations
+# claim, speaker, tags, revisions, bylines, citations, events, 2 relation lists, sources' record history
+CLAIM_PAGE_QUERIES = 10
+SOURCE_PAGE_QUERIES = 9  # source, bylines, revisions, claims, speakers, tags, sources, citations, record history
 
 
 def test_claim_list_query_count_does_not_grow_with_rows(client, moderator, django_assert_max_num_queries):
@@ -840,3 +842,43 @@ def test_filtered_list_links_to_exports_of_the_same_filter(client, several):
     assert "Draft about fares" not in body
     assert client.get("/claims/export/nonsense/").status_code == 404
     assert client.get("/claims/export/csv/?page_size=0").status_code == 400
+
+
+# Source metadata edited after approval -----------------------------------------------------------
+
+
+def test_source_metadata_edited_after_approval_is_flagged_on_the_claim_and_listed_on_the_source(
+    client, django_assert_max_num_queries
+):
+    from sources.models import Source
+
+    claim = make_published_claim("Bridge tolls double in March.")
+    source = Source.objects.get(pk=claim.citations.get().revision.source_id)
+    original_title = source.title
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "edited after this claim was approved" not in page
+
+    source.title = "A quietly rewritten headline"
+    source.byline = "By Somebody Else"
+    source.save()
+
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "These details were edited after this claim was approved: title, byline." in page
+    assert f'href="{source.get_absolute_url()}#record-history"' in page
+    source_page = client.get(source.get_absolute_url()).content.decode()
+    assert 'id="record-history"' in source_page
+    assert f"Title changed from “{original_title}” to “A quietly rewritten headline”." in source_page
+    assert "Byline changed from" in source_page
+    assert "Internal" not in source_page  # notes are not kept in the history, nor shown
+
+
+def test_source_record_history_escapes_what_editors_typed(client):
+    from sources.models import Source
+
+    claim = make_published_claim("Ferry fares fall.")
+    source = Source.objects.get(pk=claim.citations.get().revision.source_id)
+    source.title = "<script>alert(1)</script>"
+    source.save()
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -44,7 +44,7 @@ def claim_in(status, source):
     claim = make_claim("Two libraries will close.")
     cite(claim=claim, revision=source.current_revision, excerpt="close two libraries")
     if status != ClaimStatus.DRAFT:
-        claim.restore_status(status)
+        claim.restore_status(status, operator="operator (test)")
     return claim
 
 
@@ -360,7 +360,9 @@ class TestRestoreStatus:
     def test_restoring_a_public_status_approves_the_stored_version_and_logs_it(self, claim):
         published_at = timezone.now() - timezone.timedelta(days=3)
 
-        event = claim.restore_status("corrected", note="Restored from backup", published_at=published_at)
+        event = claim.restore_status(
+            "corrected", operator="operator (test)", note="Restored from backup", published_at=published_at
+        )
 
         stored = refresh(claim)
         assert stored.status == ClaimStatus.CORRECTED

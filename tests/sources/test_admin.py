@@ -1,4 +1,7 @@
+import json
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -8,7 +11,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from sources.models import Revision, Source
-from tests.factories import add_revision, make_publisher, make_source
+from tests.factories import add_revision, make_publisher, make_source, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -415,3 +418,39 @@ def test_revision_original_file_can_be_downloaded(staff_client):
     assert response.content == b"<p>Text.</p>"
     assert response["Content-Type"] == "application/octet-stream"
     assert 'filename="page.html"' in response["Content-Disposition"]
+
+
+def test_upload_of_a_yaml_alias_bomb_is_refused_with_a_short_message(staff_client):
+    # 380 bytes standing for 9**9 strings; the error message once quoted them all (an 82 MB page).
+    bomb = (Path(__file__).parent / "fixtures" / "alias_bomb.md").read_bytes()
+    started = time.monotonic()
+
+    response = staff_client.post(
+        reverse("admin:sources_source_import"), {"files": [SimpleUploadedFile("bomb.md", bomb)]}
+    )
+
+    assert time.monotonic() - started < 5
+    assert response.status_code == 200
+    [message] = page_messages(response)
+    assert message == "bomb.md: failed: line 3: YAML front matter: anchors and aliases (&name, *name) are not allowed"
+    assert len(response.content) < 100_000
+    assert Source.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("Fares\u0000 will rise", "contains a NUL character at position 5"),
+        ("Fares \ud800 will rise", "contains an unpaired surrogate (U+D800) at position 6"),
+    ],
+)
+def test_upload_of_claim_set_json_with_text_that_cannot_be_stored_names_the_json_path(client, statement, problem):
+    client.force_login(make_user("edna", "Editors"))
+    document = {"format": "editorial.claimset/1", "claims": [{"id": "c1", "statement": statement}]}
+    upload = SimpleUploadedFile("claims.json", json.dumps(document).encode(), content_type="application/json")
+
+    response = client.post(reverse("admin:sources_source_import"), {"files": [upload]})
+
+    assert response.status_code == 200
+    [message] = page_messages(response)
+    assert message == f"claims.json: failed: invalid claim-set JSON: $.claims[0].statement: {problem}"

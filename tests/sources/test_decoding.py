@@ -96,3 +96,58 @@ def test_normalise_text_composes_to_nfc_and_keeps_typography():
 
 def test_normalise_text_keeps_leading_indentation_inside_the_text():
     assert normalise_text("Para\n\n    code block\n") == "Para\n\n    code block"
+
+
+# UTF-8 with a few bad bytes
+
+CAFE = "café\n\nLe patron du café a parlé aux journalistes mardi.\n\n"
+
+
+def test_decode_reads_utf8_with_two_bad_bytes_as_utf8_and_names_them():
+    # Decoded whole as ISO-8859-4 before: the title became "cafÃŠ".
+    data = CAFE.encode("utf-8") + b"Des mots \xff\xfe ici.\n"
+
+    text, encoding, warnings = decode(data, "a.txt")
+
+    assert text == CAFE + "Des mots \ufffd\ufffd ici.\n"
+    assert encoding == "utf-8"
+    assert warnings == [
+        "2 bytes are not valid UTF-8 and were replaced by U+FFFD (�): "
+        "line 5 (byte offset 69: 0xff); line 5 (byte offset 70: 0xfe)"
+    ]
+
+
+def test_decode_names_the_first_bad_bytes_and_counts_the_others():
+    lines = [f"Ligne {number} : le café « {number} » est fermé.\n" for number in range(1, 201)]
+    for number in range(0, 160, 20):
+        lines[number] = lines[number].replace("fermé", "ferm\udce9")  # the byte 0xe9 alone
+    data = "".join(lines).encode("utf-8", "surrogateescape")
+
+    text, encoding, [warning] = decode(data, "a.txt")
+
+    assert encoding == "utf-8"
+    assert text.count("\ufffd") == 8
+    assert warning.startswith("8 bytes are not valid UTF-8 and were replaced by U+FFFD (�): line 1 (byte offset ")
+    assert [place.split(" (")[0] for place in warning.split(": ", 1)[1].split("; ")] == [
+        "line 1",
+        "line 21",
+        "line 41",
+        "line 61",
+        "line 81",
+        "3 more",
+    ]
+
+
+def test_decode_reads_utf8_with_a_byte_order_mark_and_a_bad_byte():
+    text, encoding, warnings = decode(codecs.BOM_UTF8 + b"Title\n\nA caf\xe9 text.", "a.txt")
+    assert text == "Title\n\nA caf\ufffd text."
+    assert encoding == "utf-8"
+    assert warnings == ["1 byte is not valid UTF-8 and was replaced by U+FFFD (�): line 3 (byte offset 15: 0xe9)"]
+
+
+def test_decode_still_reads_ascii_with_a_few_windows_1252_characters_as_windows_1252():
+    # Without valid multi-byte characters, nothing says the file is UTF-8: its curly quotes are
+    # windows-1252's.
+    original = "The mayor’s office said the repairs would start in spring. " * 40
+    text, encoding, warnings = decode(original.encode("cp1252"), "a.txt")
+    assert (text, encoding) == (original, "windows-1252")

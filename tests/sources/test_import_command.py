@@ -1,6 +1,8 @@
 """``manage.py import_sources``: one line per file, a summary, exit status 1 when a file failed."""
 
+import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -117,3 +119,39 @@ def test_format_and_publisher_options(tmp_path):
 def test_an_unknown_format_is_refused_by_the_argument_parser(tmp_path):
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("import_sources", str(tmp_path), "--format", "docx")
+
+
+@pytest.mark.django_db
+def test_links_out_of_a_folder_are_named_as_skipped_and_do_not_fail_the_command(tmp_path):
+    (tmp_path / "secret.txt").write_text(UNDATED)
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD)
+    (folder / "secret.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "up").symlink_to("..")
+
+    output, error = run(folder)
+
+    assert error is None, output
+    assert output.splitlines() == [
+        f"{folder / 'good.txt'}: created — “Lighthouse gets a new keeper” (revision 1)",
+        f"{folder / 'secret.txt'}: skipped: symbolic link to a path outside the folder",
+        f"{folder / 'up'}: skipped: symbolic link to a path outside the folder",
+        "3 files: 1 created, 0 new revision, 0 unchanged, 0 failed, 2 skipped.",
+    ]
+    assert Source.objects.get().title == "Lighthouse gets a new keeper"
+
+
+@pytest.mark.django_db
+def test_a_yaml_alias_bomb_is_refused_quickly_with_a_short_line(tmp_path):
+    bomb = Path(__file__).parent / "fixtures" / "alias_bomb.md"  # 380 bytes standing for 9**9 strings
+    started = time.monotonic()
+
+    output, error = run(bomb)
+
+    assert time.monotonic() - started < 5
+    assert output.splitlines()[0] == (
+        f"{bomb}: failed: line 3: YAML front matter: anchors and aliases (&name, *name) are not allowed"
+    )
+    assert len(output) < 500
+    assert error.returncode == 1

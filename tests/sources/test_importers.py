@@ -1,5 +1,6 @@
 """The importers: the newsroom text layout, Markdown with front matter, HTML pages, the registry."""
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -264,6 +265,33 @@ def test_markdown_warns_about_unknown_keys():
     assert parsed.warnings == ["front matter: ignored unknown key(s) autors"]
 
 
+def test_markdown_refuses_yaml_aliases_before_expanding_them():
+    # 380 bytes of nested aliases ("billion laughs") that stand for 9**9 strings.
+    data = (FIXTURES / "alias_bomb.md").read_bytes()
+    started = time.monotonic()
+    with pytest.raises(ImportProblem) as problem:
+        markdown.parse(data, "alias_bomb.md")
+
+    assert time.monotonic() - started < 5
+    assert str(problem.value) == "line 3: YAML front matter: anchors and aliases (&name, *name) are not allowed"
+
+
+def test_markdown_refuses_a_lone_yaml_anchor_and_deeply_nested_front_matter():
+    with pytest.raises(ImportProblem, match="^line 3: YAML front matter: anchors and aliases"):
+        markdown.parse(b"---\ntitle: Roof\ntags: &t [a, b]\n---\nText.\n", "a.md")
+    with pytest.raises(ImportProblem, match="^line 2: YAML front matter nested too deeply$"):
+        markdown.parse(b"---\ntags: " + b"[" * 100_000 + b"\n---\nText.\n", "a.md")
+
+
+def test_markdown_messages_and_warnings_quote_at_most_80_characters_of_the_input():
+    with pytest.raises(ImportProblem) as problem:
+        markdown.parse(b"---\ntitle: Roof\nauthors:\n  - [" + b"x, " * 5_000 + b"x]\n---\nText.\n", "a.md")
+    parsed = markdown.parse(b"---\ntitle: Roof\npublished: " + b"soon " * 5_000 + b"\n---\nText.\n", "a.md")
+
+    assert len(str(problem.value)) < 200
+    assert len(parsed.warnings[0]) < 200
+
+
 # HTML pages
 
 
@@ -397,3 +425,18 @@ def test_seed_with_an_updated_line_and_a_rubric():
     assert parsed.text.startswith("Despite their desire")
     assert "Updated at" not in parsed.text
     assert "Belarus in focus" not in parsed.text
+
+
+def test_html_ignores_json_ld_nested_too_deeply_to_read():
+    page = (
+        b"<html><head><title>Roof repaired</title><script type='application/ld+json'>"
+        + b"[" * 100_000
+        + b"</script></head><body><article><h1>Roof repaired</h1><p>"
+        + b"The island school has a new roof, the council said on Tuesday. " * 5
+        + b"</p></article></body></html>"
+    )
+
+    parsed = html.parse(page, "roof.html")
+
+    assert parsed.title == "Roof repaired"
+    assert parsed.text.startswith("The island school has a new roof")

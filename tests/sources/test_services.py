@@ -1,5 +1,6 @@
 """The import service: what importing a file saves, refuses, and does on re-import."""
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -467,3 +468,127 @@ def test_readme_files_inside_a_folder_are_skipped_but_one_named_alone_is_importe
 
     assert [Path(o.filename).name for o in in_folder] == ["a.txt"]
     assert [(Path(o.filename).name, o.status) for o in alone] == [("README.md", "created")]
+
+
+# Text that cannot be stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        # YAML's double-quoted strings spell NUL and lone surrogates as escapes.
+        ('---\ntitle: "Roof\\0 repaired"\n---\nText.\n', "field title: contains a NUL character at position 4"),
+        (
+            '---\ntitle: Roof\ntags: ["\\ud800"]\n---\nText.\n',
+            "field tags[0]: contains an unpaired surrogate (U+D800) at position 0",
+        ),
+        ('---\ntitle: Roof\nsection: "\\0"\n---\nText.\n', "field section: contains a NUL character at position 0"),
+    ],
+)
+def test_a_nul_or_surrogate_from_front_matter_fails_naming_the_field(document, message):
+    outcome = import_file(data=document.encode(), filename="roof.md")
+
+    assert (outcome.status, outcome.message) == ("failed", message)
+    assert row_counts() == dict.fromkeys(row_counts(), 0)
+
+
+@pytest.mark.django_db
+def test_a_nul_past_the_start_of_a_file_fails_naming_the_body_text():
+    # The binary-file check reads the first 8 KB only.
+    data = PIER.encode() + b"More text.\n\n" * 1000 + b"A \x00 late NUL.\n"
+
+    outcome = import_file(data=data, filename="pier.txt")
+
+    assert outcome.status == "failed"
+    assert outcome.message.startswith("field text: contains a NUL character at position ")
+    assert Source.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_name_that_is_not_utf8_is_recorded_with_replacement_characters(tmp_path):
+    name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt")
+    with open(name, "wb") as file:
+        file.write(PIER.encode())
+
+    [outcome] = import_paths([tmp_path])
+
+    assert outcome.status == "created"
+    assert outcome.filename == f"{tmp_path}/caf\ufffd.txt"
+    assert Revision.objects.get().origin == outcome.filename
+
+
+@pytest.mark.django_db
+def test_a_publisher_argument_that_cannot_be_stored_fails_the_file():
+    # A command-line argument that is not UTF-8 comes with surrogates in it.
+    outcome = import_text(PIER, publisher="Harbour \udcff Gazette")
+
+    assert outcome.status == "failed"
+    assert outcome.message == (
+        "field publisher (given for the import): contains an unpaired surrogate (U+DCFF) at position 8"
+    )
+    assert Publisher.objects.count() == 0
+
+
+# Symbolic links in folders
+
+
+@pytest.fixture
+def linked_folder(tmp_path):
+    """A folder with links out of it (a file, its parent), a loop, and links to files inside it."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text(PIER)
+    folder = tmp_path / "stories"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(PIER)
+    (folder / "sub" / "b.txt").write_text(PIER_CHANGED.replace("northern", "western"))
+    (folder / "passwd.txt").symlink_to(outside)
+    (folder / "up").symlink_to("..")
+    (folder / "again").symlink_to(".")
+    (folder / "c-link.txt").symlink_to("sub/b.txt")
+    (folder / "z-link").symlink_to("sub")
+    return folder
+
+
+def relative_outcomes(outcomes, folder):
+    return [(Path(o.filename).relative_to(folder).as_posix(), o.status, o.message) for o in outcomes]
+
+
+@pytest.mark.django_db
+def test_a_folder_import_skips_links_out_of_the_folder_and_reads_each_file_once(linked_folder):
+    outcomes = list(import_paths([linked_folder]))
+
+    assert relative_outcomes(outcomes, linked_folder) == [
+        ("a.txt", "created", ""),
+        ("again", "skipped", f"the same folder as {linked_folder}, read already"),
+        ("c-link.txt", "created", ""),
+        ("passwd.txt", "skipped", "symbolic link to a path outside the folder"),
+        ("sub/b.txt", "skipped", f"the same file as {linked_folder / 'c-link.txt'}, read already"),
+        ("up", "skipped", "symbolic link to a path outside the folder"),
+        ("z-link", "skipped", f"the same folder as {linked_folder / 'sub'}, read already"),
+    ]
+    assert Source.objects.count() == 2
+    assert not Revision.objects.filter(origin__contains="outside").exists()
+    assert str(outcomes[3]) == f"{linked_folder / 'passwd.txt'}: skipped: symbolic link to a path outside the folder"
+
+
+@pytest.mark.django_db
+def test_a_link_named_on_its_own_is_followed(linked_folder):
+    [outcome] = import_paths([linked_folder / "passwd.txt"])
+
+    assert outcome.status == "created"
+
+
+@pytest.mark.django_db
+def test_a_loop_of_links_is_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text(PIER)
+    (tmp_path / "loop-one").symlink_to("loop-two")
+    (tmp_path / "loop-two").symlink_to("loop-one")
+
+    outcomes = list(import_paths([tmp_path]))
+
+    assert relative_outcomes(outcomes, tmp_path) == [
+        ("a.txt", "created", ""),
+        ("loop-one", "skipped", "symbolic link that leads round in a loop"),
+        ("loop-two", "skipped", "symbolic link that leads round in a loop"),
+    ]

@@ -1,9 +1,9 @@
-"""``manage.py import_claims FILE``: read a claim-set JSON export back (a staff tool)."""
+"""``manage.py import_claims FILE [--as USERNAME]``: read a claim-set JSON export back (a staff tool)."""
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from editorial.claimset_io import InvalidClaimSet, import_claims_file
+from sources.management.acting import acting_user, add_acting_argument
 
 
 class Command(BaseCommand):
@@ -11,22 +11,20 @@ class Command(BaseCommand):
         "Import a claim-set JSON file (editorial.claimset/1, as export_claims --format json writes it). "
         "The whole file is checked first and every problem reported with its JSON path; then it is "
         "imported in one transaction. Sources, revisions, claims, citations and relations already "
-        "present are matched, so importing the same file twice changes nothing. Statuses are restored "
-        "as in the file and recorded in the moderation log."
+        "present are matched, so importing the same file twice changes nothing. Without --as the "
+        "operator restores statuses as the file states them; with --as, only a user with the moderate "
+        "permission does, and anyone else's import brings claims in as drafts and says so. Every "
+        "restored or refused status is recorded in the moderation log with who imported it."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="FILE", help="The claim-set JSON file.")
-        parser.add_argument("--user", metavar="USERNAME", help="Record this user on the moderation events.")
+        add_acting_argument(parser)
 
-    def handle(self, *args, path, user, **options):
-        account = None
-        if user:
-            account = get_user_model().objects.filter(username=user).first()
-            if account is None:
-                raise CommandError(f"Unknown user “{user}”.")
+    def handle(self, *args, path, acting_as, **options):
+        user, operator = acting_user(acting_as)
         try:
-            result = import_claims_file(path, user=account)
+            result = import_claims_file(path, user=user, operator=operator)
         except OSError as error:
             raise CommandError(f"{path}: cannot read: {error.strerror or error}") from error
         except InvalidClaimSet as invalid:
@@ -36,4 +34,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path}: {count} problem{'s' if count != 1 else ''} found; nothing was imported."
             ) from None
+        for notice in result.notices:
+            self.stderr.write(self.style.WARNING(f"{path}: {notice}"))
         self.stdout.write(self.style.SUCCESS(f"{path}: {result}."))

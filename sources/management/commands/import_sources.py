@@ -5,14 +5,16 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from sources.importers import FORMATS
-from sources.services import FAILED, import_paths
+from sources.management.acting import acting_user, add_acting_argument
+from sources.services import FAILED, SKIPPED, import_paths
 
 
 class Command(BaseCommand):
     help = (
         "Import source documents (plain text in the newsroom layout, Markdown with front matter, "
         "HTML article pages) from files and folders. Prints one line per file and exits with "
-        "status 1 if any file failed, after importing the others."
+        "status 1 if any file failed, after importing the others. Inside a folder, symbolic links "
+        "out of it are skipped (and named), not followed."
     )
 
     def add_arguments(self, parser):
@@ -22,18 +24,24 @@ class Command(BaseCommand):
         )
         parser.add_argument("--publisher", default="", help="Publisher for documents that name none.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; save nothing.")
+        add_acting_argument(parser)
 
-    def handle(self, *args, paths, format, publisher, dry_run, **options):
+    def handle(self, *args, paths, format, publisher, dry_run, acting_as, **options):
+        user, operator = acting_user(acting_as)
         counts = Counter()
-        for outcome in import_paths(paths, format=format, publisher=publisher, dry_run=dry_run):
+        outcomes = import_paths(
+            paths, format=format, user=user, operator=operator, publisher=publisher, dry_run=dry_run
+        )
+        for outcome in outcomes:
             counts[outcome.status] += 1
-            style = self.style.ERROR if outcome.status == FAILED else self.style.SUCCESS
+            style = {FAILED: self.style.ERROR, SKIPPED: self.style.WARNING}.get(outcome.status, self.style.SUCCESS)
             self.stdout.write(style(str(outcome)))
             for warning in outcome.warnings:
                 self.stdout.write(self.style.WARNING(f"    warning: {warning}"))
 
         total = sum(counts.values())
-        summary = ", ".join(f"{counts[status]} {status}" for status in ("created", "new revision", "unchanged", FAILED))
+        statuses = ["created", "new revision", "unchanged", FAILED] + ([SKIPPED] if counts[SKIPPED] else [])
+        summary = ", ".join(f"{counts[status]} {status}" for status in statuses)
         prefix = "Dry run, nothing saved: " if dry_run else ""
         self.stdout.write(f"{prefix}{total} file{'s' if total != 1 else ''}: {summary}.")
         if counts[FAILED]:
