@@ -15,7 +15,7 @@ class EditorialConfig(AppConfig):
         # A plain `migrate` makes the database cache's table too (the API's throttle counts in it).
         post_migrate.connect(signals.create_cache_table, sender=self, dispatch_uid="editorial.create_cache_table")
 
-        # import_sources reads the claim-set JSON too (DESIGN: "the project's own claim-set JSON");
+        # import_sources reads the project's own claim-set JSON too (the format export_claims writes);
         # registered from here so that the sources app never imports editorial code.
         from editorial.claimset_io import import_sources_bundle
         from sources.importers import register_bundle_format

@@ -1,4 +1,4 @@
-"""The public pages (namespace ``public``); included at the site root by ``editorial/urls.py``."""
+"""The public pages (namespace ``public``); included at the site root by ``config/urls.py``."""
 
 from django.urls import path
 

@@ -1,7 +1,7 @@
 """``sitemap.xml``: every publicly listed claim, claim set, source, tag, speaker and publisher page.
 
 ``django.contrib.sitemaps`` needs no entry in INSTALLED_APPS when its view is given a template of
-the project's own (``editorial/sitemap.xml``), as ``editorial/urls.py`` does.
+the project's own (``editorial/sitemap.xml``), as ``config/urls.py`` does.
 """
 
 from django.contrib.sitemaps import Sitemap

@@ -1,4 +1,4 @@
-"""The read-only API (namespace ``api``); included under ``/api/`` by ``editorial/urls.py``."""
+"""The read-only API (namespace ``api``); included under ``/api/`` by ``config/urls.py``."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView

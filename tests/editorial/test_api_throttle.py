@@ -41,7 +41,7 @@ def server_environment(database, **variables):
     base = {name: value for name, value in os.environ.items() if not name.startswith(SERVER_VARIABLES)}
     return {
         **base,
-        "DJANGO_SETTINGS_MODULE": "editorial.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": "throttle-test-key-" + "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
@@ -79,7 +79,7 @@ class Gunicorn:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "editorial.wsgi",
+                "config.wsgi",
                 "--workers",
                 str(WORKERS),
                 "--bind",

@@ -1,13 +1,11 @@
+"""The root URLconf: the admin, robots.txt, the sitemap, the API under ``/api/`` and the public pages."""
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from editorial import views
 from editorial.sitemaps import SITEMAPS
-
-admin.site.site_header = "Editorial desk"
-admin.site.site_title = "Editorial desk"
-admin.site.index_title = "Sources, claims and moderation"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

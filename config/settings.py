@@ -65,13 +65,13 @@ if not SECRET_KEY:
             "or set DJANGO_DEBUG=1 for local development."
         )
     # Debug mode only: a fixed key is harmless on a developer's machine.
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105 — debug only
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.EditorialAdminConfig",  # django.contrib.admin with the branded site (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-ROOT_URLCONF = "editorial.urls"
+ROOT_URLCONF = "config.urls"
 
 # The public address of the site, for absolute links in exports, feeds and the API when no request
 # is at hand (the export command). No trailing slash.
@@ -124,8 +124,8 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "editorial.wsgi.application"
-ASGI_APPLICATION = "editorial.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 DATABASES = {
     "default": dj_database_url.config(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
@@ -15,7 +15,7 @@ def run_manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "editorial.settings", **env},
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -56,7 +56,7 @@ def test_database_url_selects_the_database():
         cwd=ROOT,
         env={
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "editorial.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_DEBUG": "1",
             "DATABASE_URL": "postgres://someone@db.invalid:5432/newsroom",
         },
@@ -76,7 +76,7 @@ def test_redis_url_selects_the_redis_cache_and_the_database_cache_is_the_default
         result = subprocess.run(
             [sys.executable, "-c", f"import django; django.setup(); {code}"],
             cwd=ROOT,
-            env={**base, "DJANGO_SETTINGS_MODULE": "editorial.settings", "DJANGO_DEBUG": "1", **env},
+            env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1", **env},
             capture_output=True,
             text=True,
             timeout=60,
