@@ -1,10 +1,14 @@
-"""Forms of the editorial admin: citation rows, and the note that goes with a workflow transition."""
+"""The editorial admin's forms: citation rows and claim set members, and the pages of the bulk actions.
+
+Every form of the editorial app is the admin's, so they all live here; the public lists' and the
+API's filters (``editorial.filters``, ``editorial.api.filters``) build their forms themselves.
+"""
 
 from django import forms
 
 from editorial import anchoring
 from editorial.anchoring import ExcerptError
-from editorial.models import Citation
+from editorial.models import Citation, ClaimSet, ClaimSetMembership
 
 
 class CitationInlineForm(forms.ModelForm):
@@ -91,3 +95,77 @@ class TransitionNoteForm(forms.Form):
             )
         else:
             field.help_text = "Optional. It is recorded in each claim's moderation log."
+
+
+class ClaimSetMembershipForm(forms.ModelForm):
+    """A member row of the claim set page; a blank position puts the claim last."""
+
+    class Meta:
+        model = ClaimSetMembership
+        fields = ["position", "claim", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.fields["position"].help_text = "Order in the set: 1 comes first. Left blank, the claim goes last."
+
+
+def export_format_choices():
+    """Return ``(name, label)`` for every export format, in ``EXPORTERS``' order."""
+    from editorial.exports import EXPORTERS
+
+    return [(name, getattr(module, "LABEL", name)) for name, module in EXPORTERS.items()]
+
+
+class ExportFormatForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=export_format_choices,
+        widget=forms.RadioSelect,
+        help_text="Only the published claims among those selected are exported, in their approved versions.",
+    )
+
+
+class AddToClaimSetForm(forms.Form):
+    """Choose an existing set, or type the title of a new one; with an optional note for each claim."""
+
+    claim_set = forms.ModelChoiceField(
+        queryset=ClaimSet.objects.order_by("title", "pk"),
+        required=False,
+        label="Existing set",
+        empty_label="— none: create a new set —",
+    )
+    new_title = forms.CharField(
+        max_length=200, required=False, label="Or a new set titled", help_text="Created private; make it public later."
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        required=False,
+        help_text="Stored as the note of each claim added (shown publicly with the claim in a public set).",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        cleaned_data = super().clean()
+        claim_set, title = cleaned_data.get("claim_set"), (cleaned_data.get("new_title") or "").strip()
+        if "claim_set" in self.errors:
+            return cleaned_data
+        if claim_set is None and not title:
+            raise forms.ValidationError("Choose a set, or type the title of a new one.")
+        if claim_set is not None and title:
+            raise forms.ValidationError("Choose a set or type a new title, not both.")
+        if claim_set is not None and not self.user.has_perm("editorial.change_claimset"):
+            raise forms.ValidationError("You may not change claim sets; type the title of a new set instead.")
+        if title and not self.user.has_perm("editorial.add_claimset"):
+            raise forms.ValidationError("You may not create claim sets; choose an existing set instead.")
+        cleaned_data["new_title"] = title
+        return cleaned_data
+
+    def chosen_set(self):
+        """Return ``(claim_set, created)``: the chosen set, or a new private one curated by the user."""
+        if self.cleaned_data["claim_set"] is not None:
+            return self.cleaned_data["claim_set"], False
+        return ClaimSet.objects.create(title=self.cleaned_data["new_title"], curator=self.user), True
