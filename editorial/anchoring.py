@@ -1,28 +1,26 @@
-"""Finding a quoted passage in a revision's text, and keeping citations anchored as sources change.
+"""Finding a quoted passage in a text, and finding it again in a newer text: pure algorithms.
 
 Offsets are Unicode code points — Python ``str`` indices, the unit of the W3C TextPositionSelector —
 never UTF-16 code units: a character outside the Basic Multilingual Plane (𝔅, most emoji) counts as
 one. The stored excerpt is always the source's own characters, ``text[start:end]``.
 
-Two jobs live here:
+Two jobs live here, on plain strings (the rows are read and written by
+``editorial.services.citations``; this module imports nothing of the project):
 
 * ``locate_excerpt`` finds what an editor quoted. Typographic variants are matched leniently
   (’ and ', “ and ", – and -, runs of white space), so an editor can type or paste the passage
-  without matching the publisher's punctuation. ``cite`` locates and saves a citation.
-* ``reanchor_citations`` runs when a source gets a new revision: each citation keeps the revision it
-  quoted, and records where its passage sits in the newest text — ``exact`` (same characters,
-  possibly moved), ``fuzzy`` (found with differences, scored 0–100 with RapidFuzz) or ``orphaned``
-  (gone). The approach follows Hypothesis's quote/prefix/suffix/position anchoring.
+  without matching the publisher's punctuation. ``fold`` is that equivalence, which search uses too.
+* ``find_anchor`` finds a passage quoted from an older revision in the newest text: ``exact`` (same
+  characters, possibly moved), ``fuzzy`` (found with differences, scored 0–100 with RapidFuzz) or
+  ``orphaned`` (gone). The approach follows Hypothesis's quote/prefix/suffix/position anchoring.
 """
 
 import math
-import os.path
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import models
 from rapidfuzz import fuzz
 
 CONTEXT_LENGTH = 32  # code points of prefix and suffix stored with a citation
@@ -32,7 +30,7 @@ FUZZY_THRESHOLD = 75  # lowest RapidFuzz similarity (0–100) at which a changed
 FUZZY_MIN_LENGTH = 20
 
 # Characters matched as equal to their plain ASCII form. The stored excerpt keeps the source's own.
-_EQUIVALENTS = {
+EQUIVALENTS = {
     "\u2019": "'",  # ’ right single quotation mark (and apostrophe)
     "\u2018": "'",  # ‘
     "\u201b": "'",  # ‛
@@ -52,6 +50,8 @@ _EQUIVALENTS = {
     "\u2212": "-",  # − minus sign
     "\u2026": "...",  # … ellipsis
 }
+# The one-for-one part of that equivalence, which keeps offsets: search folds with it.
+CHARACTER_EQUIVALENTS = {character: plain for character, plain in EQUIVALENTS.items() if len(plain) == 1}
 # Invisible characters that copying from a web page adds or drops: skipped when matching.
 _IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 
@@ -61,6 +61,10 @@ class AnchorState(models.TextChoices):
     EXACT = "exact", "Exact (same words in the newest revision)"
     FUZZY = "fuzzy", "Fuzzy (found with differences)"
     ORPHANED = "orphaned", "Orphaned (gone from the newest revision)"
+
+
+# The states that mean the source changed since the passage was quoted ("claims whose source changed").
+CHANGED_STATES = (AnchorState.EXACT, AnchorState.FUZZY, AnchorState.ORPHANED)
 
 
 class Match(NamedTuple):
@@ -99,7 +103,7 @@ class Anchor:
 # Finding an excerpt ------------------------------------------------------------------------------
 
 
-def fold(text):
+def fold(text: str) -> tuple[str, list[int]]:
     """Return ``(folded, origins)``: ``text`` with equivalent characters made equal, and a map back.
 
     Typographic quotes and dashes become ASCII, every run of white space (non-breaking spaces and
@@ -119,7 +123,7 @@ def fold(text):
                 in_space = True
             continue
         in_space = False
-        replacement = _EQUIVALENTS.get(character, character)
+        replacement = EQUIVALENTS.get(character, character)
         folded.append(replacement)
         origins.extend([index] * len(replacement))
     return "".join(folded), origins
@@ -153,7 +157,7 @@ def _shorten(text, limit=80):
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def describe(text, match):
+def describe(text: str, match: Match) -> str:
     """Return ``match`` as an editor reads it: offsets and a little context ("at 12–30: “…”")."""
     before = text[max(0, match.start - ERROR_CONTEXT) : match.start]
     after = text[match.end : match.end + ERROR_CONTEXT]
@@ -163,7 +167,15 @@ def describe(text, match):
     return f"at {match.start}–{match.end}: “{shown}”"
 
 
-def locate_excerpt(text, excerpt, *, start=None, end=None, prefix="", suffix=""):
+def locate_excerpt(
+    text: str,
+    excerpt: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    prefix: str = "",
+    suffix: str = "",
+) -> Match:
     """Return the ``Match`` of ``excerpt`` in ``text``, in the source's own characters.
 
     Quotes, dashes and white space are matched leniently (see ``fold``); the returned excerpt is
@@ -269,38 +281,23 @@ def _check_offsets(text, excerpt, folded_excerpt, start, end):
     )
 
 
-def context(text, start, end, length=CONTEXT_LENGTH):
+def context(text: str, start: int, end: int, length: int = CONTEXT_LENGTH) -> tuple[str, str]:
     """Return ``(prefix, suffix)``: up to ``length`` code points of ``text`` either side of start–end."""
     return text[max(0, start - length) : start], text[end : end + length]
-
-
-def cite(*, claim, revision, excerpt, start=None, end=None, prefix="", suffix="", note=""):
-    """Locate ``excerpt`` in ``revision`` and save it as the claim's next citation; return it.
-
-    The arguments are those of ``locate_excerpt``; it raises ``ExcerptError`` when the passage cannot
-    be located unambiguously. The claim row is locked so concurrent citations get distinct positions.
-    """
-    from editorial.models import Citation, Claim
-
-    match = locate_excerpt(revision.text, excerpt, start=start, end=end, prefix=prefix, suffix=suffix)
-    with transaction.atomic():
-        Claim.objects.select_for_update().values_list("pk", flat=True).get(pk=claim.pk)
-        citation = Citation(
-            claim=claim, revision=revision, excerpt=match.excerpt, start=match.start, end=match.end, note=note
-        )
-        citation.full_clean(exclude=["position"])
-        citation.save()
-    return citation
 
 
 # Re-anchoring ------------------------------------------------------------------------------------
 
 
 def _shared_length(first, second):
-    return len(os.path.commonprefix([first, second]))
+    """Return how many characters ``first`` and ``second`` share from their start."""
+    for index, (one, other) in enumerate(zip(first, second, strict=False)):
+        if one != other:
+            return index
+    return min(len(first), len(second))
 
 
-def find_anchor(text, *, excerpt, start, prefix="", suffix=""):
+def find_anchor(text: str, *, excerpt: str, start: int, prefix: str = "", suffix: str = "") -> Anchor:
     """Return the ``Anchor`` of a passage quoted at ``start`` of an older text, within ``text``.
 
     Exact occurrences win; among several, the one whose surroundings best match the old ``prefix``
@@ -369,57 +366,3 @@ def _refine(text, excerpt, start, end, *, whole_words=(True, True)):
     while whole_words[1] and start < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
         end += 1
     return fuzz.ratio(excerpt, text[start:end]), start, end
-
-
-def anchor_citation(citation, newest, *, checked_at=None):
-    """Set ``citation``'s anchor fields against ``newest``, its source's newest revision; do not save."""
-    if citation.revision_id == newest.pk:
-        anchor = Anchor(AnchorState.CURRENT, citation.start, citation.end, 100)
-    else:
-        anchor = find_anchor(
-            newest.text, excerpt=citation.excerpt, start=citation.start, prefix=citation.prefix, suffix=citation.suffix
-        )
-    citation.anchor_state = anchor.state
-    citation.anchored_revision = newest
-    citation.anchored_start = anchor.start
-    citation.anchored_end = anchor.end
-    citation.anchor_score = anchor.score
-    citation.anchor_checked_at = checked_at or timezone.now()
-    return anchor
-
-
-ANCHOR_FIELDS = (
-    "anchor_state",
-    "anchored_revision",
-    "anchored_start",
-    "anchored_end",
-    "anchor_score",
-    "anchor_checked_at",
-)
-
-
-def reanchor_citations(revision):
-    """Re-anchor every citation of ``revision``'s source against ``revision``; return counts by state.
-
-    ``revision`` must be the source's newest revision (``sources.signals.revision_added`` sends it
-    so). Citations keep pointing at the revision they quoted; only their anchor fields change, so
-    re-anchoring adds no history rows and never touches what the public sees.
-    """
-    from editorial.models import Citation
-    from sources.models import Revision
-
-    newest_number = (
-        Revision.objects.filter(source_id=revision.source_id).order_by("-number").values_list("number", flat=True)
-    ).first()
-    if newest_number != revision.number:
-        raise ValueError(
-            f"Revision {revision.number} is not the newest of its source (revision {newest_number} is); "
-            "citations are anchored against the newest revision."
-        )
-    checked_at = timezone.now()
-    citations = list(Citation.objects.filter(revision__source_id=revision.source_id).order_by("pk"))
-    counts = dict.fromkeys(AnchorState.values, 0)
-    for citation in citations:
-        counts[anchor_citation(citation, revision, checked_at=checked_at).state] += 1
-    Citation.objects.bulk_update(citations, ANCHOR_FIELDS, batch_size=500)
-    return counts

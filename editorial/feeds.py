@@ -1,11 +1,8 @@
-"""The Atom feed of newly published claims (``/feeds/claims.atom``)."""
-
-import datetime
+"""The Atom feed of newly published claims (``/feeds/claims.atom``), from their approved versions."""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
 
 from editorial.models import Claim
 
@@ -16,6 +13,8 @@ class ClaimFeed(Feed):
     """The newest published claims, as approved (retracted ones drop out of the feed)."""
 
     feed_type = Atom1Feed
+    # Atom summaries are typed "html": readers render them, so the template escapes the text.
+    description_template = "feeds/claim_description.html"
     title = "Newly published claims"
     subtitle = "Claims attributed to their speakers, each backed by cited source passages."
 
@@ -29,21 +28,7 @@ class ClaimFeed(Feed):
         return Claim.objects.published().order_by("-published_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, claim):
-        return claim.public_snapshot["statement"]
-
-    def item_description(self, claim):
-        # Atom summaries are typed "html": readers render them, so the text is escaped here.
-        version = claim.public_snapshot
-        speaker = (version.get("speaker") or {}).get("name")
-        lines = []
-        if speaker:
-            lines.append(f"<p>{escape(speaker)}</p>")
-        for citation in version.get("citations", []):
-            lines.append(
-                f"<blockquote><p>{escape(citation['excerpt'])}</p></blockquote>"
-                f"<p>— {escape(citation.get('source_title', ''))}</p>"
-            )
-        return "\n".join(lines)
+        return claim.approved_version().statement
 
     def item_link(self, claim):
         return claim.get_absolute_url()
@@ -54,14 +39,13 @@ class ClaimFeed(Feed):
     item_guid_is_permalink = False
 
     def item_author_name(self, claim):
-        return (claim.public_snapshot.get("speaker") or {}).get("name") or None
+        return claim.approved_version().speaker_name or None
 
     def item_pubdate(self, claim):
         return claim.published_at
 
     def item_updateddate(self, claim):
-        approved = claim.public_snapshot.get("approved_at")
-        return datetime.datetime.fromisoformat(approved) if approved else claim.published_at
+        return claim.approved_version().approved_at or claim.published_at
 
     def item_categories(self, claim):
-        return claim.public_snapshot.get("tags", [])
+        return list(claim.approved_version().tags)

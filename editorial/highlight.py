@@ -5,6 +5,7 @@ and end of a highlighted span, so overlapping and nested excerpts need no nestin
 segment is covered by zero, one or several spans, and is rendered once.
 """
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -72,7 +73,7 @@ def segment(text, spans, *, offset=0, length=None):
                     cuts.add(edge)
         edges = sorted(cuts)
         pieces = []
-        for piece_start, piece_end in zip(edges, edges[1:], strict=False):
+        for piece_start, piece_end in itertools.pairwise(edges):
             covering = [span for span in spans if span.start <= piece_start and span.end >= piece_end]
             pieces.append(Segment(text[piece_start:piece_end], covering))
         result.append(pieces)

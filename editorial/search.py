@@ -25,12 +25,16 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from editorial.anchoring import CHARACTER_EQUIVALENTS
+
 SEARCH_CONFIG = "english"
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 MAX_QUERY_LENGTH = 200
-# Quotes and dashes a reader types plainly but a publisher prints typographically.
-_FOLD_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("„", '"'), ("–", "-"), ("—", "-"))
+# Quotes and dashes a reader types plainly but a publisher prints typographically, folded as excerpt
+# matching folds them (``editorial.anchoring``): the common ones only, since the SQLite fallback
+# nests one REPLACE per character and SQLite's parser refuses deep nesting.
+_FOLD_PAIRS = tuple((character, CHARACTER_EQUIVALENTS[character]) for character in "’‘“”„–—")
 _FOLD = str.maketrans(dict(_FOLD_PAIRS))
 
 
@@ -102,8 +106,9 @@ class SnapshotCitesSource(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         snapshot_sql, id_sql, params = self._compile_parts(compiler)
+        # Only compiled SQL of this expression's own parts is interpolated; values stay parameters.
         sql = (
-            f"EXISTS (SELECT 1 FROM json_each({snapshot_sql}, '$.citations') AS cited "
+            f"EXISTS (SELECT 1 FROM json_each({snapshot_sql}, '$.citations') AS cited "  # noqa: S608
             f"WHERE json_extract(cited.value, '$.source') = {id_sql})"
         )
         return sql, params

@@ -2,7 +2,7 @@
 
 from django.core.management import call_command
 
-from editorial.anchoring import reanchor_citations
+from editorial.services.citations import reanchor_citations
 
 
 def reanchor_on_revision_added(sender, *, revision, previous=None, **kwargs):

@@ -65,7 +65,7 @@ def make_claim(statement=None, *, tags=(), **fields):
 
 def make_citation(claim=None, revision=None, excerpt=None, **fields):
     """Cite ``excerpt`` (by default the first sentence) of ``revision`` (by default a new source's)."""
-    from editorial.anchoring import cite
+    from editorial.services.citations import cite
 
     claim = claim or make_claim()
     revision = revision or make_source().current_revision

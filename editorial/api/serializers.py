@@ -1,14 +1,12 @@
 """What the API shows: claims as their approved public versions, sources with their revisions, sets.
 
 A claim is never rendered from its live fields. ``public_claim_documents`` turns claims into plain
-dicts built from ``claim.public_version()`` (statement, speaker, claim date, tags, verdict and
+dicts built from ``claim.approved_version()`` (statement, speaker, claim date, tags, verdict and
 citations as a moderator approved them), adding what the approved version only points at — the
 cited revisions' hashes and capture times, the sources' titles and addresses, the speakers' slugs,
 and the relations to other published claims — in one query per kind of row, whatever the number of
 claims. The serializers below declare the shape of those dicts (and so the OpenAPI schema).
 """
-
-import datetime
 
 from django.db.models import Count, Manager, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -18,7 +16,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from editorial.models import Claim, ClaimRelation, ClaimSet, ClaimSetMembership, RelationKind, Speaker, Verdict
-from editorial.search import SnapshotCitesSource
 from editorial.workflow import LISTED_STATUSES
 from sources.models import Byline, Publisher, Revision, Source
 
@@ -27,23 +24,15 @@ def _absolute(request, path):
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def _parse_date(value):
-    return datetime.date.fromisoformat(value) if value else None
-
-
-def _parse_datetime(value):
-    return datetime.datetime.fromisoformat(value) if value else None
-
-
 def public_claim_documents(claims, request, *, with_relations=True):
     """Return the approved public versions of ``claims`` as dicts, in order, in a fixed number of queries.
 
     Claims without a public version (not publicly visible) are left out. Relations are those to and
     from other *published* claims.
     """
-    claims = [claim for claim in claims if claim.public_version() is not None]
-    versions = {claim.pk: claim.public_version() for claim in claims}
-    revision_ids = {cited["revision"] for version in versions.values() for cited in version.get("citations", [])}
+    versions = {claim.pk: claim.approved_version() for claim in claims}
+    claims = [claim for claim in claims if versions[claim.pk] is not None]
+    revision_ids = {cited.revision for claim in claims for cited in versions[claim.pk].citations}
     revisions = (
         Revision.objects.filter(pk__in=revision_ids)
         .select_related("source")
@@ -52,7 +41,7 @@ def public_claim_documents(claims, request, *, with_relations=True):
         if revision_ids
         else {}
     )
-    speaker_ids = {version["speaker"]["id"] for version in versions.values() if version.get("speaker")}
+    speaker_ids = {versions[claim.pk].speaker.id for claim in claims if versions[claim.pk].speaker}
     speaker_slugs = dict(Speaker.objects.filter(pk__in=speaker_ids).values_list("pk", "slug")) if speaker_ids else {}
     relations = {claim.pk: [] for claim in claims}
     if with_relations and claims:
@@ -70,31 +59,31 @@ def public_claim_documents(claims, request, *, with_relations=True):
     documents = []
     for claim in claims:
         version = versions[claim.pk]
-        speaker = version.get("speaker")
+        speaker = version.speaker
         citations = []
-        for cited in version.get("citations", []):
-            revision = revisions.get(cited["revision"])
+        for cited in version.citations:
+            revision = revisions.get(cited.revision)
             source = revision.source if revision is not None else None
             citations.append(
                 {
-                    "position": cited["position"],
-                    "excerpt": cited["excerpt"],
-                    "start": cited["start"],
-                    "end": cited["end"],
-                    "prefix": cited.get("prefix", ""),
-                    "suffix": cited.get("suffix", ""),
-                    "note": cited.get("note", ""),
+                    "position": cited.position,
+                    "excerpt": cited.excerpt,
+                    "start": cited.start,
+                    "end": cited.end,
+                    "prefix": cited.prefix,
+                    "suffix": cited.suffix,
+                    "note": cited.note,
                     "revision": {
-                        "number": cited["revision_number"],
+                        "number": cited.revision_number,
                         "sha256": revision.sha256 if revision else "",
                         "captured_at": revision.captured_at if revision else None,
                     },
                     "source": {
-                        "id": cited["source"],
+                        "id": cited.source,
                         # The source's own title and address: sources are not moderated per claim.
-                        "title": source.title if source else cited.get("source_title", ""),
+                        "title": source.title if source else cited.source_title,
                         "url": source.url if source else "",
-                        "api_url": _absolute(request, reverse("api:source-detail", args=[cited["source"]])),
+                        "api_url": _absolute(request, reverse("api:source-detail", args=[cited.source])),
                     },
                 }
             )
@@ -103,24 +92,24 @@ def public_claim_documents(claims, request, *, with_relations=True):
                 "id": claim.pk,
                 "api_url": _absolute(request, reverse("api:claim-detail", args=[claim.pk])),
                 "permalink": _absolute(request, claim.get_absolute_url()),
-                "statement": version["statement"],
+                "statement": version.statement,
                 "speaker": (
                     {
-                        "id": speaker["id"],
-                        "name": speaker["name"],
-                        "slug": speaker_slugs.get(speaker["id"], ""),
-                        "description": speaker.get("description", ""),
+                        "id": speaker.id,
+                        "name": speaker.name,
+                        "slug": speaker_slugs.get(speaker.id, ""),
+                        "description": speaker.description,
                     }
                     if speaker
                     else None
                 ),
-                "claim_date": _parse_date(version.get("claim_date")),
+                "claim_date": version.claim_date,
                 "status": claim.status,
-                "verdict": version.get("verdict", ""),
-                "verdict_explanation": version.get("verdict_explanation", ""),
-                "tags": list(version.get("tags", [])),
+                "verdict": version.verdict,
+                "verdict_explanation": version.verdict_explanation,
+                "tags": list(version.tags),
                 "published_at": claim.published_at,
-                "approved_at": _parse_datetime(version.get("approved_at")),
+                "approved_at": version.approved_at,
                 "citations": citations,
                 "relations": [
                     {
@@ -330,7 +319,7 @@ class SourceDetailSerializer(SourceSerializer):
 
     @extend_schema_field(SourceClaimSerializer(many=True))
     def get_claims(self, source):
-        citing = Claim.objects.published().filter(SnapshotCitesSource(source.pk)).order_by("-published_at", "-pk")
+        citing = Claim.objects.published().citing_source(source.pk)
         documents = public_claim_documents(citing, self.context.get("request"), with_relations=False)
         for document in documents:
             document["citations"] = [c for c in document["citations"] if c["source"]["id"] == source.pk]

@@ -1,8 +1,8 @@
 """Claim-set JSON (``editorial.claimset/1``): the lossless format ``import_claims`` reads back.
 
-The document (see DESIGN.md, "Contracts") holds ``format``, ``exported_at``, ``set``, then
-``sources[]`` with every revision's text, then ``claims[]`` whose citations name a source by its
-document id and a revision by its number. It is written as ``json.dumps(document, indent=2,
+The document holds ``format``, ``exported_at``, ``set``, then ``sources[]`` with every revision's
+text, then ``claims[]`` whose citations name a source by its document id and a revision by its
+number. It is written as ``json.dumps(document, indent=2,
 ensure_ascii=False)`` would write it, but streamed: the header, then the sources a chunk at a time,
 then the claims a chunk at a time.
 

@@ -75,10 +75,11 @@ def iter_chunks(
 def _rows(claim):
     head = [claim.pk, claim.statement, claim.speaker_name, claim.status, TAG_SEPARATOR.join(claim.tags)]
     if not claim.citations:
-        yield head + [""] * 11 + [claim.permalink]
+        yield [*head, *[""] * 11, claim.permalink]
     for citation in claim.citations:
         source, revision = citation.source, citation.revision
-        yield head + [
+        yield [
+            *head,
             citation.excerpt,
             citation.start,
             citation.end,

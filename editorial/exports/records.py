@@ -6,7 +6,7 @@ a time, so that memory stays bounded by the chunk size whatever the number of cl
 
 Two versions of a claim can be exported:
 
-* ``PUBLIC`` — the approved public version (``claim.public_version()``): statement, speaker, claim
+* ``PUBLIC`` — the approved public version (``claim.approved_version()``): statement, speaker, claim
   date, tags, verdict and citations as a moderator approved them. Claims without one are skipped.
   Everything reachable over HTTP uses it, so a claim with unpublished edits exports what readers see.
 * ``LIVE`` — the stored fields, whatever the status: what editors see in the admin. The staff
@@ -49,7 +49,7 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 # Addresses ---------------------------------------------------------------------------------------
 
 
-def site_url(request=None):
+def site_url(request=None) -> str:
     """Return the site's base address without a trailing slash: the request's, else ``SITE_URL``."""
     if request is not None:
         return request.build_absolute_uri("/").rstrip("/")
@@ -79,22 +79,22 @@ def _path(name, *, slug, number=None):
     return template.replace(_SLUG, slug)
 
 
-def claim_url(base_url, pk, slug):
+def claim_url(base_url: str, pk: int, slug: str) -> str:
     """Return the absolute public address of a claim, ``/claims/<id>/<slug>/``."""
     return base_url + _path("public:claim_detail", slug=slug or "claim", number=pk)
 
 
-def source_page_url(base_url, source_slug):
+def source_page_url(base_url: str, source_slug: str) -> str:
     """Return the absolute public address of a source, ``/sources/<slug>/``."""
     return base_url + _path("public:source_detail", slug=source_slug)
 
 
-def revision_url(base_url, source_slug, number):
+def revision_url(base_url: str, source_slug: str, number: int) -> str:
     """Return the absolute public address of a revision, ``/sources/<slug>/revisions/<n>/``."""
     return base_url + _path("public:revision_detail", slug=source_slug, number=number)
 
 
-def isoformat(value):
+def isoformat(value: datetime.date | datetime.datetime | None) -> str | None:
     """Return a datetime as ISO 8601 in UTC with its offset (``…+00:00``), a date as YYYY-MM-DD."""
     if value is None:
         return None
@@ -210,7 +210,7 @@ def chunked(iterable: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def load_revisions(revision_ids, *, base_url, with_texts=False):
+def load_revisions(revision_ids, *, base_url: str, with_texts: bool = False) -> dict[int, RevisionRecord]:
     """Return ``{revision pk: RevisionRecord}`` with sources, publishers and bylines, in two queries."""
     if not revision_ids:
         return {}
@@ -236,7 +236,7 @@ def load_revisions(revision_ids, *, base_url, with_texts=False):
     }
 
 
-def load_sources(source_ids, *, base_url):
+def load_sources(source_ids, *, base_url: str) -> list[SourceRecord]:
     """Return ``SourceRecord`` for ``source_ids`` in that order (missing ones left out), in two queries."""
     sources = Source.objects.filter(pk__in=source_ids).select_related("publisher").defer("notes").in_bulk()
     records = {pk: source_record(sources[pk], base_url=base_url) for pk in source_ids if pk in sources}
@@ -244,7 +244,7 @@ def load_sources(source_ids, *, base_url):
     return list(records.values())
 
 
-def source_record(source, *, base_url):
+def source_record(source: Source, *, base_url: str) -> SourceRecord:
     """Return a ``SourceRecord`` (without authors) for a ``Source`` loaded with its publisher."""
     publisher = source.publisher if source.publisher_id else None
     return SourceRecord(
@@ -359,56 +359,53 @@ def _relations(pks, *, published_only):
 
 
 def _load_public_chunk(claims, *, base_url, with_texts):
-    versions = [(claim, claim.public_version()) for claim in claims]
+    versions = [(claim, claim.approved_version()) for claim in claims]
     versions = [(claim, version) for claim, version in versions if version is not None]
     if not versions:
         return []
     pks = [claim.pk for claim, _ in versions]
-    speaker_ids = {version["speaker"]["id"] for _, version in versions if version.get("speaker")}
+    speaker_ids = {version.speaker.id for _, version in versions if version.speaker}
     kinds = dict(Speaker.objects.filter(pk__in=speaker_ids).values_list("pk", "kind")) if speaker_ids else {}
     relations = _relations(pks, published_only=True)
-    revision_ids = {citation["revision"] for _, version in versions for citation in version.get("citations", [])}
+    revision_ids = {cited.revision for _, version in versions for cited in version.citations}
     revisions = load_revisions(revision_ids, base_url=base_url, with_texts=with_texts)
     records = []
     for claim, version in versions:
-        speaker = version.get("speaker") or {}
         citations = [
             CitationRecord(
-                position=data["position"],
-                excerpt=data["excerpt"],
-                start=data["start"],
-                end=data["end"],
-                prefix=data.get("prefix", ""),
-                suffix=data.get("suffix", ""),
-                note=data.get("note", ""),
-                revision=revisions[data["revision"]],
+                position=cited.position,
+                excerpt=cited.excerpt,
+                start=cited.start,
+                end=cited.end,
+                prefix=cited.prefix,
+                suffix=cited.suffix,
+                note=cited.note,
+                revision=revisions[cited.revision],
             )
-            for data in version.get("citations", [])
+            for cited in version.citations
             # A revision goes only with its source, which cannot be deleted while live citations
             # quote it; a snapshot can outlive that. Such a passage has nothing left to point at.
-            if data["revision"] in revisions
+            if cited.revision in revisions
         ]
-        claim_date = version.get("claim_date")
-        approved_at = version.get("approved_at")
         records.append(
             ClaimRecord(
                 pk=claim.pk,
-                slug=version.get("slug") or claim.slug,
-                statement=version["statement"],
-                speaker_name=speaker.get("name", ""),
-                speaker_kind=kinds.get(speaker.get("id"), SpeakerKind.PERSON),
-                speaker_description=speaker.get("description", ""),
-                claim_date=datetime.date.fromisoformat(claim_date) if claim_date else None,
+                slug=version.slug or claim.slug,
+                statement=version.statement,
+                speaker_name=version.speaker_name,
+                speaker_kind=kinds.get(version.speaker.id if version.speaker else None, SpeakerKind.PERSON),
+                speaker_description=version.speaker_description,
+                claim_date=version.claim_date,
                 status=claim.status,
-                verdict=version.get("verdict", ""),
-                verdict_explanation=version.get("verdict_explanation", ""),
-                tags=list(version.get("tags", [])),
+                verdict=version.verdict,
+                verdict_explanation=version.verdict_explanation,
+                tags=list(version.tags),
                 citations=citations,
                 relations=relations.get(claim.pk, []),
                 created_at=claim.created_at,
                 published_at=claim.published_at,
-                modified_at=datetime.datetime.fromisoformat(approved_at) if approved_at else claim.published_at,
-                permalink=claim_url(base_url, claim.pk, version.get("slug") or claim.slug),
+                modified_at=version.approved_at or claim.published_at,
+                permalink=claim_url(base_url, claim.pk, version.slug or claim.slug),
             )
         )
     return records

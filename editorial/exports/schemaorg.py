@@ -1,5 +1,9 @@
 """schema.org JSON-LD: a ``Claim`` per claim — a ``ClaimReview`` of it where it has a verdict.
 
+The one schema.org builder: the export's graph and a claim page's embedded document
+(``page_document``, in a ``<script>`` from ``script_element``) are built here from the same
+``ClaimRecord``, so the two always agree.
+
 * ``Claim`` — ``text`` (the statement), ``author`` (the speaker: Person or Organization),
   ``dateCreated`` (the claim date), ``keywords`` (tags), ``appearance`` (every cited source as a
   ``NewsArticle`` with author, publisher, datePublished, dateModified), ``firstAppearance`` (the
@@ -13,7 +17,10 @@ The document is ``{"@context": "https://schema.org", "@graph": [...]}``; empty v
 """
 
 import datetime
+import json
 from collections.abc import Iterator
+
+from django.utils.safestring import mark_safe
 
 from editorial.exports import records
 from editorial.exports.base import Stream, compact, json_chunks, write_chunks
@@ -88,6 +95,8 @@ def claim_entity(claim):
         "text": claim.statement,
         "author": said_by,
         "dateCreated": isoformat(claim.claim_date),
+        "datePublished": isoformat(claim.published_at),
+        "dateModified": isoformat(claim.modified_at),
         "keywords": claim.tags,
         "appearance": [news_article(source) for source in sources],
         "firstAppearance": news_article(first) if first else None,
@@ -126,3 +135,19 @@ def item(claim, *, base_url):
         "itemReviewed": entity,
     }
     return compact(review)
+
+
+def page_document(claim, *, base_url):
+    """Return the JSON-LD document a claim's page embeds: its graph node with the schema.org context."""
+    return {"@context": "https://schema.org", **item(claim, base_url=base_url)}
+
+
+# The characters that could end the <script> element or open an HTML comment, escaped as JSON
+# allows (the same set as Django's ``json_script``).
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def script_element(document):
+    """Return ``<script type="application/ld+json">`` holding ``document``, safe inside HTML."""
+    payload = json.dumps(document, ensure_ascii=False, sort_keys=False).translate(_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308 — escaped above

@@ -2,7 +2,7 @@
 
 from django import template
 
-from editorial import jsonld as jsonld_module
+from editorial.exports.schemaorg import script_element
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ def jsonld(document):
     """Render ``document`` as a ``<script type="application/ld+json">`` element (safe in HTML)."""
     if not document:
         return ""
-    return jsonld_module.script_element(document)
+    return script_element(document)
 
 
 @register.filter

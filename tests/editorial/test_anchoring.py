@@ -2,8 +2,9 @@
 
 import pytest
 
-from editorial.anchoring import ExcerptError, Match, cite, locate_excerpt
+from editorial.anchoring import ExcerptError, Match, locate_excerpt
 from editorial.models import Citation
+from editorial.services.citations import cite
 from tests.factories import make_claim, make_source
 
 HARBOUR = (

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.throttling import AnonRateThrottle
 
-from editorial.anchoring import cite
 from editorial.models import Claim, ClaimRelation, ClaimSet, ClaimStatus
+from editorial.services.citations import cite
 from tests.factories import (
     add_revision,
     make_claim,

@@ -20,8 +20,8 @@ from rest_framework.throttling import AnonRateThrottle
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from editorial.anchoring import cite
 from editorial.models import ClaimRelation, ClaimSet
+from editorial.services.citations import cite
 from tests.factories import make_claim, make_published_claim, make_publisher, make_source, make_speaker
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.editorial.api_test_urls")]

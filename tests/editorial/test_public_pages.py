@@ -7,8 +7,8 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 
-from editorial.anchoring import reanchor_citations
 from editorial.models import ClaimRelation
+from editorial.services.citations import reanchor_citations
 from tests.factories import (
     add_revision,
     make_citation,
@@ -84,7 +84,7 @@ def html(response):
 
 
 def test_lists_show_only_published_claims(client, moderator, ferry):
-    claim, source = ferry
+    _claim, source = ferry
     draft = make_claim("A draft nobody may see.")
     make_citation(draft, source.current_revision, "Season tickets are frozen.")
     in_review = make_claim("A claim waiting for review.")
@@ -276,7 +276,7 @@ def test_related_claims_are_listed_by_kind_when_published(client, moderator, fer
 
 
 def test_claim_page_embeds_schema_org_claim(client, ferry):
-    claim, source = ferry
+    claim, _source = ferry
 
     page = html(client.get(claim.get_absolute_url()))
 
@@ -830,7 +830,7 @@ def test_source_page_query_count_does_not_grow_with_citations(client, moderator,
 
 
 def test_filtered_list_links_to_exports_of_the_same_filter(client, several):
-    claims, _ = several
+    _claims, _ = several
     page = html(client.get("/claims/?tag=energy&page=1"))
 
     assert 'href="/claims/export/csv/?tag=energy"' in page

@@ -2,8 +2,9 @@
 
 import pytest
 
-from editorial.anchoring import FUZZY_THRESHOLD, find_anchor, reanchor_citations
+from editorial.anchoring import FUZZY_THRESHOLD, find_anchor
 from editorial.models import Citation, Claim
+from editorial.services.citations import reanchor_citations
 from sources.models import Source
 from sources.signals import revision_added
 from tests.factories import add_revision, make_citation, make_claim, make_source

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from editorial.anchoring import cite
 from editorial.models import Claim, ClaimStatus, ModerationEvent
+from editorial.services.citations import cite
 from editorial.workflow import TRANSITIONS, TransitionError, TransitionPermissionDenied
 from tests.factories import add_revision, make_claim, make_source, make_speaker, make_user
 
@@ -344,7 +344,7 @@ class TestApprovedPublicVersion:
 
     def test_a_new_source_revision_is_not_a_pending_change(self, published, source):
         add_revision(source, "A new introduction.\n\n" + TEXT)
-        from editorial.anchoring import reanchor_citations
+        from editorial.services.citations import reanchor_citations
 
         reanchor_citations(source.current_revision)
 

@@ -2,7 +2,7 @@
 
 The file (``demo/claims.json`` by default) lists speakers and claims; each claim's citations name a
 source by ``source_url`` or ``source_title`` and quote an ``excerpt`` (of the current revision, or
-of revision ``revision``). Claims are cited with ``editorial.anchoring.cite`` and moved to their
+of revision ``revision``). Claims are cited with ``editorial.services.citations.cite`` and moved to their
 ``status`` with the workflow's transition methods, as the user "demo-moderator", so the moderation
 log is real. Claims already present (matched by statement) are left alone; everything is written in
 one transaction, so a claim that cannot be loaded leaves nothing behind.
@@ -18,8 +18,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from editorial.anchoring import ExcerptError, cite
+from editorial.anchoring import ExcerptError
 from editorial.models import Claim, ClaimRelation, ClaimStatus, RelationKind, Speaker, SpeakerKind, TransitionError
+from editorial.services.citations import cite
 from sources.models import Source
 
 DEFAULT_PATH = settings.BASE_DIR / "demo" / "claims.json"
@@ -228,8 +229,6 @@ def find_revision(label, entry):
     number = entry.get("revision")
     revisions = source.revisions.defer("original")
     revision = revisions.filter(number=number).first() if number else source.current_revision
-    if revision is None and not number:
-        revision = revisions.order_by("-number").first()
     if revision is None:
         which = f"revision {number}" if number else "any revision"
         raise CommandError(f"{label}: “{source.title}” has no {which}.")

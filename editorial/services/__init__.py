@@ -1,0 +1,1 @@
+"""Work across several models: citing and re-anchoring, moderating. Each module imports what it needs."""

@@ -1,0 +1,299 @@
+"""The claims' public pages: home, the list with filters and facets, a claim's page, and the
+published claims of a tag, a speaker or a publisher.
+"""
+
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+from taggit.models import TaggedItem
+
+from editorial.exports import schemaorg
+from editorial.exports.records import site_url
+from editorial.filters import DEFAULT_PAGE_SIZE, ClaimFilter, claim_tags
+from editorial.models import Citation, Claim, ClaimRelation, ClaimSet, ModerationEvent, Speaker
+from editorial.public.version import PublicVersion
+from editorial.search import highlight_words, is_full_text
+from editorial.views.exports import export_links
+from editorial.views.mixins import (
+    ClaimsOfMixin,
+    PaginatedMixin,
+    latest,
+    publisher_facets,
+    set_last_modified,
+    speaker_facets,
+    tag_facets,
+)
+from editorial.views.presenters import can_preview, claim_record, public_claims
+from sources.history import changed_fields_since, metadata_changes
+from sources.models import Publisher
+
+RECENT_CLAIMS = 10
+RECENT_SETS = 5
+POPULAR_TAGS = 20
+# How a relation reads from the claim it points at ("this claim is contradicted by …").
+INCOMING_LABELS = {
+    "supports": "Supported by",
+    "contradicts": "Contradicted by",
+    "updates": "Updated by",
+    "duplicates": "Duplicated by",
+}
+
+
+class HomeView(TemplateView):
+    template_name = "editorial/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Claim.objects.published()
+        recent = published.order_by("-published_at", "-pk")[:RECENT_CLAIMS]
+        return super().get_context_data(
+            claims=public_claims(recent),
+            claim_sets=ClaimSet.objects.public().with_published_count().order_by("-created_at", "-pk")[:RECENT_SETS],
+            popular_tags=tag_facets(published, limit=POPULAR_TAGS),
+            **kwargs,
+        )
+
+
+class ClaimListView(PaginatedMixin, FilterView):
+    """``/claims/``: the published claims, filtered, searched, ordered, paginated, with facets."""
+
+    filterset_class = ClaimFilter
+    template_name = "editorial/claim_list.html"
+    context_object_name = "claim_rows"
+
+    def get_queryset(self):
+        return Claim.objects.published().select_related(None)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.request.GET  # always bound, so the default order applies
+        return kwargs
+
+    def get_paginate_by(self, queryset):
+        return self.filterset.get_page_size() if self.filterset.is_valid() else DEFAULT_PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self.filterset.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        valid = self.filterset.is_valid()
+        filtered = self.object_list if valid else Claim.objects.none()
+        searching = self.filterset.is_searching()
+        claims = public_claims(context["object_list"])
+        if searching and not is_full_text():
+            query = self.filterset.form.cleaned_data["q"]
+            for item in claims:
+                item.statement_html = highlight_words(item.statement, query)
+                excerpts = " … ".join(citation.excerpt for citation in item.citations)
+                snippet = highlight_words(excerpts, query, limit=240)
+                item.excerpt_html = snippet if "<mark>" in snippet else ""
+        context.update(
+            claims=claims,
+            searching=searching,
+            full_text=is_full_text(),
+            facets={
+                "tags": tag_facets(filtered) if valid else [],
+                "speakers": speaker_facets(filtered) if valid else [],
+                "publishers": publisher_facets(filtered) if valid else [],
+            },
+            selected_tags=set(self.request.GET.getlist("tag")),
+            export_links=export_links(self.request) if valid else [],
+            result_count=context["paginator"].count if context.get("paginator") else len(claims),
+        )
+        return context
+
+
+class ClaimDetailView(DetailView):
+    """``/claims/<id>/<slug>/``: a claim's public version with its citations, notices and relations."""
+
+    template_name = "editorial/claim_detail.html"
+    context_object_name = "claim"
+
+    def get_object(self, queryset=None):
+        pk = self.kwargs["pk"]
+        claim = Claim.objects.publicly_visible().select_related("speaker").filter(pk=pk).first()
+        self.preview = False
+        if claim is None or (self.request.GET.get("preview") and can_preview(self.request.user)):
+            if not can_preview(self.request.user):
+                raise Http404("No public claim has this address.")
+            claim = get_object_or_404(Claim.objects.select_related("speaker"), pk=pk)
+            self.preview = True
+        return claim
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.kwargs.get("slug") != self.object.slug:
+            url = self.object.get_absolute_url()
+            if request.GET:
+                url += "?" + request.GET.urlencode()
+            return HttpResponsePermanentRedirect(url)
+        context = self.get_context_data(object=self.object)
+        response = self.render_to_response(context)
+        if self.preview:
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex"
+        else:
+            response["Cache-Control"] = "public, max-age=0, must-revalidate"
+            set_last_modified(response, context["last_modified"])
+        return response
+
+    def json_ld(self, item):
+        """The schema.org document of the page: the same builder as the JSON-LD export."""
+        base_url = site_url(self.request)
+        return schemaorg.page_document(claim_record(item, base_url=base_url), base_url=base_url)
+
+    def get_context_data(self, **kwargs):
+        claim = self.object
+        (item,) = public_claims([claim], preview=self.preview, with_texts=True)
+        if not self.preview and item.approved_at:
+            # Sources are not moderated: say which provenance details were edited after approval.
+            changes = metadata_changes({c.source_id for c in item.citations if c.source})
+            for citation in item.citations:
+                citation.metadata_changed = changed_fields_since(changes.get(citation.source_id, []), item.approved_at)
+        events = list(
+            claim.moderation_events.filter(
+                action__in=[
+                    ModerationEvent.Action.PUBLISH,
+                    ModerationEvent.Action.CORRECT,
+                    ModerationEvent.Action.RETRACT,
+                    ModerationEvent.Action.RESTORE,
+                ]
+            ).order_by("at", "pk")
+        )
+        published = Claim.objects.published()
+        outgoing = list(
+            ClaimRelation.objects.filter(from_claim=claim, to_claim__in=published)
+            .select_related("to_claim")
+            .order_by("kind", "pk")
+        )
+        incoming = list(
+            ClaimRelation.objects.filter(to_claim=claim, from_claim__in=published)
+            .select_related("from_claim")
+            .order_by("kind", "pk")
+        )
+        related_claims = public_claims(
+            [relation.to_claim for relation in outgoing] + [relation.from_claim for relation in incoming]
+        )
+        by_claim = {related.claim.pk: related for related in related_claims}
+        relations = [
+            {"label": relation.get_kind_display(), "claim": by_claim.get(relation.to_claim_id), "note": relation.note}
+            for relation in outgoing
+        ] + [
+            {
+                "label": INCOMING_LABELS.get(relation.kind, relation.get_kind_display()),
+                "claim": by_claim.get(relation.from_claim_id),
+                "note": relation.note,
+            }
+            for relation in incoming
+        ]
+        relations = [relation for relation in relations if relation["claim"] is not None]
+        canonical = self.request.build_absolute_uri(claim.get_absolute_url())
+        last_modified = latest(
+            claim.modified_at,
+            item.speaker.modified_at if item.speaker else None,
+            *(event.at for event in events),
+            *(c.live.modified_at for c in item.citations if c.live),
+            *(c.live.anchor_checked_at for c in item.citations if c.live),
+            *(c.source.modified_at for c in item.citations if c.source),
+            *(related.claim.modified_at for related in related_claims),
+        )
+        return super().get_context_data(
+            item=item,
+            preview=self.preview,
+            notices=correction_notices(events),
+            relations=relations,
+            canonical_url=canonical,
+            jsonld=None if self.preview else self.json_ld(item),
+            last_modified=last_modified,
+            public_url=claim.get_absolute_url() if self.preview and claim.is_publicly_visible() else "",
+            **kwargs,
+        )
+
+
+def correction_notices(events):
+    """Return the corrections and retraction readers are told about (``Claim.public_notices()``), oldest
+    first, each with what changed from the version approved before it.
+    """
+    notices, previous = [], None
+    for event in events:
+        version = PublicVersion.from_snapshot(event.public_version)
+        if event.action in (ModerationEvent.Action.CORRECT, ModerationEvent.Action.RETRACT):
+            notices.append({"event": event, "changes": version.changes_from(previous) if version else []})
+        if version is not None:
+            previous = version
+    return notices
+
+
+@require_GET
+def claim_redirect(request, pk):
+    """``/claims/<id>/``: send readers to the canonical address with the slug."""
+    claim = Claim.objects.publicly_visible().filter(pk=pk).only("pk", "slug").first()
+    if claim is None and can_preview(request.user):
+        claim = Claim.objects.filter(pk=pk).only("pk", "slug").first()
+    if claim is None:
+        raise Http404("No public claim has this address.")
+    return HttpResponsePermanentRedirect(claim.get_absolute_url())
+
+
+class TagDetailView(ClaimsOfMixin, ListView):
+    template_name = "editorial/tag_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        # A tag is public once a public claim carries it (a retracted claim's tags stay linked).
+        self.tag = get_object_or_404(claim_tags(Claim.objects.publicly_visible()), slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def claims(self):
+        return Claim.objects.published().filter(
+            pk__in=TaggedItem.objects.filter(
+                tag=self.tag, content_type__app_label="editorial", content_type__model="claim"
+            ).values("object_id")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class SpeakerDetailView(ClaimsOfMixin, ListView):
+    template_name = "editorial/speaker_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        # A speaker is public once a public claim is attributed to them (retracted ones included).
+        public = Claim.objects.publicly_visible()
+        self.speaker = get_object_or_404(
+            Speaker.objects.filter(pk__in=public.values("speaker_id")), slug=kwargs["slug"]
+        )
+        return super().get(request, *args, **kwargs)
+
+    def claims(self):
+        return Claim.objects.published().filter(speaker=self.speaker)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(speaker=self.speaker, **kwargs)
+
+
+class PublisherDetailView(ClaimsOfMixin, ListView):
+    template_name = "sources/publisher_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.publisher = get_object_or_404(Publisher, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def claims(self):
+        return Claim.objects.published().filter(
+            pk__in=Citation.objects.filter(revision__source__publisher=self.publisher).values("claim_id")
+        )
+
+    def get_context_data(self, **kwargs):
+        sources = self.publisher.sources.defer("notes").order_by("-published_at", "-created_at")[:20]
+        return super().get_context_data(
+            publisher=self.publisher,
+            sources=sources,
+            source_count=self.publisher.sources.count(),
+            **kwargs,
+        )
