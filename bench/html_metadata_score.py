@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sources.importers import html  # noqa: E402
-from sources.importers.base import ImportProblem  # noqa: E402
+from sources.importers import html
+from sources.importers.base import ImportProblem
 
 _EQUIVALENTS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 

@@ -162,7 +162,7 @@ def parse_byline(text):
         has_by = True
         line = line[match.end() :]
     line = line.strip(" ,;")
-    if not line or line[-1] in ".!?:" and not re.search(r"\b[^\W\d_]\.$|\b(?:Jr|Sr)\.$", line):
+    if not line or (line[-1] in ".!?:" and not re.search(r"\b[^\W\d_]\.$|\b(?:Jr|Sr)\.$", line)):
         return []
 
     authors = []

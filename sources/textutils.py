@@ -74,7 +74,7 @@ def check_is_text(data):
     head = data[:SNIFF_BYTES]
     if b"\x00" in head:
         raise ImportProblem("binary file, not text")
-    control = sum(1 for byte in head if byte < 0x20 and byte not in TEXT_CONTROL_BYTES or byte == 0x7F)
+    control = sum(1 for byte in head if (byte < 0x20 and byte not in TEXT_CONTROL_BYTES) or byte == 0x7F)
     if control > MAX_CONTROL_SHARE * len(head):
         raise ImportProblem("binary file, not text")
 

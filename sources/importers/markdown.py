@@ -71,7 +71,7 @@ def _split_front_matter(lines):
 
 def _load_front_matter(front_lines, first_line):
     try:
-        meta = yaml.load("\n".join(front_lines), Loader=_FrontMatterLoader)
+        meta = yaml.load("\n".join(front_lines), Loader=_FrontMatterLoader)  # noqa: S506 — a SafeLoader
     except _AliasRefused as error:
         raise ImportProblem(f"YAML front matter: {error.problem}", line=first_line + error.problem_mark.line) from None
     except yaml.YAMLError as error:

@@ -73,7 +73,7 @@ def ferry_claims():
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_reader_filters_opens_a_claim_and_sees_the_passage_in_its_source(page, live_server, ferry_claims, width):
-    chair, _, source = ferry_claims
+    chair, _, _source = ferry_claims
     page.set_viewport_size(WIDTHS[width])
 
     page.goto(f"{live_server.url}/claims/")

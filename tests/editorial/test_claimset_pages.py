@@ -38,7 +38,7 @@ def ferry_set():
 
 
 def test_public_set_page_lists_its_published_claims_in_order_with_notes(client, ferry_set):
-    claim_set, first, draft, second = ferry_set
+    claim_set, _first, _draft, _second = ferry_set
 
     response = client.get(f"/sets/{claim_set.slug}/")
     page = html(response)
@@ -88,7 +88,7 @@ def test_private_set_and_its_exports_are_404(client):
 def test_set_page_links_every_export_and_the_json_export_holds_only_published_claims(client, ferry_set):
     from editorial.exports import EXPORTERS
 
-    claim_set, first, draft, second = ferry_set
+    claim_set, first, _draft, second = ferry_set
     page = html(client.get(f"/sets/{claim_set.slug}/"))
     for name in EXPORTERS:
         url = f"/sets/{claim_set.slug}/export/{name}/"

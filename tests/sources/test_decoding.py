@@ -28,7 +28,7 @@ def test_decode_reads_windows_1252_and_warns_naming_the_encoding():
 
 
 def test_decode_reads_a_short_latin_text_as_windows_1252():
-    text, encoding, warnings = decode("Café".encode("cp1252"), "a.txt")
+    text, _encoding, warnings = decode("Café".encode("cp1252"), "a.txt")
     assert text == "Café"
     assert warnings == ["decoded as windows-1252, not UTF-8"]
 
@@ -42,14 +42,14 @@ def test_decode_detects_cyrillic_windows_1251():
 
 
 def test_decode_reads_utf16_with_a_byte_order_mark():
-    text, encoding, warnings = decode("\ufeffPlain words".encode("utf-16-le"), "a.txt")
+    text, _encoding, warnings = decode("\ufeffPlain words".encode("utf-16-le"), "a.txt")
     assert text == "Plain words"
     assert warnings == ["decoded as UTF-16, not UTF-8"]
 
 
 @pytest.mark.parametrize("data", [b"", b"   \n\n\t  \r\n"])
 def test_decode_refuses_an_empty_file(data):
-    with pytest.raises(ImportProblem, match="^empty file$"):
+    with pytest.raises(ImportProblem, match=r"^empty file$"):
         decode(data, "a.txt")
 
 
@@ -65,7 +65,7 @@ def test_decode_refuses_an_empty_file(data):
     ids=["pdf", "zip", "png", "nul", "control-characters"],
 )
 def test_decode_refuses_binary_files(data):
-    with pytest.raises(ImportProblem, match="^binary file, not text"):
+    with pytest.raises(ImportProblem, match=r"^binary file, not text"):
         decode(data, "a.txt")
 
 
@@ -75,12 +75,12 @@ def test_decode_refuses_bytes_no_encoding_reads_sensibly(seed):
     rng = random.Random(seed)
     pool = [byte for byte in range(0x20, 0x100) if byte != 0x7F]
     data = bytes(rng.choice(pool) for _ in range(2000))
-    with pytest.raises(ImportProblem, match="^cannot decode the text"):
+    with pytest.raises(ImportProblem, match=r"^cannot decode the text"):
         decode(data, "a.txt")
 
 
 def test_decode_refuses_the_upper_half_of_the_byte_table():
-    with pytest.raises(ImportProblem, match="^cannot decode the text"):
+    with pytest.raises(ImportProblem, match=r"^cannot decode the text"):
         decode(bytes(range(0x80, 0x100)) * 4, "a.txt")
 
 
@@ -149,5 +149,5 @@ def test_decode_still_reads_ascii_with_a_few_windows_1252_characters_as_windows_
     # Without valid multi-byte characters, nothing says the file is UTF-8: its curly quotes are
     # windows-1252's.
     original = "The mayor’s office said the repairs would start in spring. " * 40
-    text, encoding, warnings = decode(original.encode("cp1252"), "a.txt")
+    text, encoding, _warnings = decode(original.encode("cp1252"), "a.txt")
     assert (text, encoding) == (original, "windows-1252")

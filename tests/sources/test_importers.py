@@ -10,7 +10,8 @@ from sources.importers import FORMATS, detect_format, get_importer, html, markdo
 from sources.importers.base import ImportProblem, ParsedAuthor
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEEDS = Path("/work/shared/seeds")
+# The sample documents sit beside the repository, in ../shared/seeds (not copied into it).
+SEEDS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds").resolve()
 
 FERRY_BODY_1 = (
     "Ferry operators on both sides of the North Sea agreed on Tuesday to keep a reduced winter "
@@ -224,7 +225,7 @@ def test_markdown_drops_a_first_heading_that_repeats_the_title():
 
 
 def test_markdown_without_title_or_heading_is_refused():
-    with pytest.raises(ImportProblem, match="^no title"):
+    with pytest.raises(ImportProblem, match=r"^no title"):
         markdown.parse(b"---\nsection: Schools\n---\nJust text.\n", "a.md")
 
 
@@ -277,9 +278,9 @@ def test_markdown_refuses_yaml_aliases_before_expanding_them():
 
 
 def test_markdown_refuses_a_lone_yaml_anchor_and_deeply_nested_front_matter():
-    with pytest.raises(ImportProblem, match="^line 3: YAML front matter: anchors and aliases"):
+    with pytest.raises(ImportProblem, match=r"^line 3: YAML front matter: anchors and aliases"):
         markdown.parse(b"---\ntitle: Roof\ntags: &t [a, b]\n---\nText.\n", "a.md")
-    with pytest.raises(ImportProblem, match="^line 2: YAML front matter nested too deeply$"):
+    with pytest.raises(ImportProblem, match=r"^line 2: YAML front matter nested too deeply$"):
         markdown.parse(b"---\ntags: " + b"[" * 100_000 + b"\n---\nText.\n", "a.md")
 
 
@@ -398,7 +399,8 @@ def test_every_registered_importer_implements_the_interface():
 # into the repository).
 
 needs_seeds = pytest.mark.skipif(
-    not SEEDS.is_dir(), reason="the sample documents in /work/shared/seeds are not on this machine"
+    not SEEDS.is_dir(),
+    reason=f"the sample documents are not on this machine: no folder {SEEDS} (../shared/seeds beside the repository)",
 )
 
 
