@@ -4,24 +4,24 @@ What the filters read (documented for readers on /claims/ too):
 
 * ``q`` searches the *approved* public version: statement, speaker name and excerpts as a
   moderator approved them (``editorial.search``).
-* The relational filters — tags, speaker, source, publisher, author, claim date, source update
-  time, relation kind — read the claim's live rows (tags, speaker, citations). A public claim's
-  live rows differ from its approved version only while an editor has unpublished changes waiting
-  for a moderator's ``correct``; in that window a claim can be listed under, say, a tag that its
-  approved version does not show yet. The live rows were chosen because they are indexed and
-  joinable on every database; the list itself always *displays* the approved version.
-* Choices offered (speakers, tags) come from published claims only, so no draft's tag or speaker
-  appears in a form or an error message.
+* Tags, speaker, claim date and the cited sources (source, publisher, author, source update time)
+  read the public read model (``PublicEntry`` and its tag and source rows), written only when a
+  moderator approves a version: an editor's unapproved change to a published claim matches no
+  filter until it is approved. Publishers, authors and update times are the cited sources' own
+  (sources are not moderated; their changes are listed on their pages).
+* The relation filter reads the relations between published claims as stored.
+* Choices offered (speakers, tags) come from the read model's listed claims only, so no draft's or
+  unapproved tag or speaker appears in a form or an error message.
 """
 
 import django_filters
 from django import forms
 from django.db.models import Q
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
-from editorial.models import Citation, Claim, ClaimRelation, RelationKind, Speaker
+from editorial.models import Claim, ClaimRelation, PublicEntry, PublicEntrySource, PublicEntryTag, RelationKind, Speaker
 from editorial.search import MAX_QUERY_LENGTH, is_full_text, query_words, search_claims
-from sources.models import Author, Byline, Publisher, Revision, Source
+from sources.models import Author, Byline, Publisher, Source
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -44,13 +44,26 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-def claim_tags(claims):
-    """Return the tags used by ``claims`` (a queryset)."""
-    return Tag.objects.filter(
-        pk__in=TaggedItem.objects.filter(
-            content_type__app_label="editorial", content_type__model="claim", object_id__in=claims.values("pk")
-        ).values("tag_id")
-    )
+def public_tags(*, listed_only=True):
+    """Return the tags of the approved versions of public claims (listed ones only, by default)."""
+    links = PublicEntryTag.objects.filter(entry__listed=True) if listed_only else PublicEntryTag.objects.all()
+    return Tag.objects.filter(pk__in=links.values("tag_id"))
+
+
+def public_speakers(*, listed_only=True):
+    """Return the speakers of the approved versions of public claims (listed ones only, by default)."""
+    entries = PublicEntry.objects.filter(listed=True) if listed_only else PublicEntry.objects.all()
+    return Speaker.objects.filter(pk__in=entries.values("speaker_id"))
+
+
+def with_tag(claims, tag):
+    """Return ``claims`` narrowed to those whose approved version carries ``tag``."""
+    return claims.filter(pk__in=PublicEntryTag.objects.filter(tag=tag).values("entry_id"))
+
+
+def citing(claims, **source_lookup):
+    """Return ``claims`` narrowed to those whose approved version cites a source matching the lookup."""
+    return claims.filter(pk__in=PublicEntrySource.objects.filter(**source_lookup).values("entry_id"))
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -59,7 +72,7 @@ class ClaimFilter(django_filters.FilterSet):
     ORDERINGS = {
         "newest": ("-published_at", "-pk"),
         "oldest": ("published_at", "pk"),
-        "claim_date": ("-claim_date", "-published_at", "-pk"),
+        "claim_date": ("-public_entry__claim_date", "-published_at", "-pk"),
     }
 
     q = django_filters.CharFilter(
@@ -73,12 +86,12 @@ class ClaimFilter(django_filters.FilterSet):
         method="filter_tags",
         help_text="Claims with every tag chosen.",
     )
-    speaker = SlugChoiceFilter(label="Speaker", queryset=Speaker.objects.none(), field_name="speaker")
+    speaker = SlugChoiceFilter(label="Speaker", queryset=Speaker.objects.none(), method="filter_speaker")
     source = SlugChoiceFilter(label="Source", queryset=Source.objects.all(), method="filter_source")
     publisher = SlugChoiceFilter(label="Publisher", queryset=Publisher.objects.all(), method="filter_publisher")
     author = SlugChoiceFilter(label="Author", queryset=Author.objects.all(), method="filter_author")
     claim_date = django_filters.DateFromToRangeFilter(
-        label="Claim date", field_name="claim_date", widget=django_filters.widgets.DateRangeWidget()
+        label="Claim date", method="filter_claim_date", widget=django_filters.widgets.DateRangeWidget()
     )
     source_updated = django_filters.DateFromToRangeFilter(
         label="Source updated", method="filter_source_updated", widget=django_filters.widgets.DateRangeWidget()
@@ -105,9 +118,8 @@ class ClaimFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         queryset = Claim.objects.published() if queryset is None else queryset
         super().__init__(data, queryset, **kwargs)
-        published = Claim.objects.published()
-        self.filters["tag"].queryset = claim_tags(published)
-        self.filters["speaker"].queryset = Speaker.objects.filter(pk__in=published.values("speaker_id"))
+        self.filters["tag"].queryset = public_tags()
+        self.filters["speaker"].queryset = public_speakers()
         self.form.fields["claim_date"].widget.attrs.update(type="date")
         self.form.fields["source_updated"].widget.attrs.update(type="date")
 
@@ -126,24 +138,30 @@ class ClaimFilter(django_filters.FilterSet):
     def filter_tags(self, claims, name, tags):
         # Every chosen tag must be on the claim: one semi-join per tag, no duplicate rows.
         for tag in tags:
-            claims = claims.filter(
-                pk__in=TaggedItem.objects.filter(
-                    tag=tag, content_type__app_label="editorial", content_type__model="claim"
-                ).values("object_id")
-            )
+            claims = with_tag(claims, tag)
         return claims
 
-    def _citing(self, claims, **lookup):
-        return claims.filter(pk__in=Citation.objects.filter(**lookup).values("claim_id"))
+    def filter_speaker(self, claims, name, speaker):
+        return claims.filter(pk__in=PublicEntry.objects.filter(speaker=speaker).values("claim_id"))
+
+    def filter_claim_date(self, claims, name, value):
+        if not value:
+            return claims
+        lookup = {}
+        if value.start is not None:
+            lookup["claim_date__gte"] = value.start
+        if value.stop is not None:
+            lookup["claim_date__lte"] = value.stop
+        return claims.filter(pk__in=PublicEntry.objects.filter(**lookup).values("claim_id"))
 
     def filter_source(self, claims, name, source):
-        return self._citing(claims, revision__source=source)
+        return citing(claims, source=source)
 
     def filter_publisher(self, claims, name, publisher):
-        return self._citing(claims, revision__source__publisher=publisher)
+        return citing(claims, source__publisher=publisher)
 
     def filter_author(self, claims, name, author):
-        return self._citing(claims, revision__source__in=Byline.objects.filter(author=author).values("source_id"))
+        return citing(claims, source__in=Byline.objects.filter(author=author).values("source_id"))
 
     def filter_source_updated(self, claims, name, value):
         if not value:
@@ -153,12 +171,7 @@ class ClaimFilter(django_filters.FilterSet):
             lookup["updated_at__gte"] = value.start
         if value.stop is not None:
             lookup["updated_at__lte"] = value.stop
-        sources = Source.objects.filter(**lookup).values("pk")
-        return claims.filter(
-            pk__in=Citation.objects.filter(
-                revision__in=Revision.objects.filter(source__in=sources).values("pk")
-            ).values("claim_id")
-        )
+        return citing(claims, source__in=Source.objects.filter(**lookup).values("pk"))
 
     def filter_relation(self, claims, name, kind):
         published = Claim.objects.published().values("pk")

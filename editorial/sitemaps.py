@@ -7,8 +7,8 @@ the project's own (``editorial/sitemap.xml``), as ``config/urls.py`` does.
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from editorial.filters import claim_tags
-from editorial.models import Claim, ClaimSet, Speaker
+from editorial.filters import public_speakers, public_tags
+from editorial.models import Claim, ClaimSet
 from sources.models import Publisher, Source
 
 
@@ -44,7 +44,7 @@ class TagSitemap(Sitemap):
     priority = 0.4
 
     def items(self):
-        return claim_tags(Claim.objects.published()).order_by("slug")
+        return public_tags().order_by("slug")
 
     def location(self, tag):
         return reverse("public:tag_detail", args=[tag.slug])
@@ -55,7 +55,7 @@ class SpeakerSitemap(Sitemap):
     priority = 0.4
 
     def items(self):
-        return Speaker.objects.filter(pk__in=Claim.objects.published().values("speaker_id")).order_by("slug")
+        return public_speakers().order_by("slug")
 
 
 class PublisherSitemap(Sitemap):

@@ -14,6 +14,7 @@ from editorial.models.moderation import (
     ModerationEventQuerySet,
     actor_name,
 )
+from editorial.models.public import PublicEntry, PublicEntrySource, PublicEntryTag
 from editorial.models.sets import SET_DESCRIPTION_MAX_LENGTH, ClaimSet, ClaimSetMembership, ClaimSetQuerySet
 from editorial.models.speakers import Speaker
 from editorial.public.version import STATEMENT_SLUG_LENGTH, statement_slug
@@ -36,6 +37,9 @@ __all__ = [
     "ModerationEvent",
     "ModerationEventImmutableError",
     "ModerationEventQuerySet",
+    "PublicEntry",
+    "PublicEntrySource",
+    "PublicEntryTag",
     "RelationKind",
     "Speaker",
     "SpeakerKind",

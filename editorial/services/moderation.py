@@ -7,6 +7,7 @@ module imports no models, so that the models can.
 """
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from editorial import workflow
@@ -16,6 +17,10 @@ from editorial.workflow import PUBLIC_STATUSES, ClaimStatus, TransitionError, Tr
 RESTORE = "restore"
 IMPORT = "import"
 WORKFLOW_FIELDS = ("status", "published_at", "slug", "public_snapshot", "modified_at")
+
+# Sent inside every moderation act's transaction, once the claim's status (and approved version)
+# is saved, with ``claim`` (the stored row) and ``event``. The public read model listens.
+moderated = Signal()
 
 
 def actor_name(user) -> str:
@@ -104,7 +109,7 @@ def _record(claim, status, *, action, user, note, approve, actor=""):
         claim.public_snapshot = snapshot
     claim._history_user = user
     claim.save(update_fields=list(WORKFLOW_FIELDS))
-    return claim.moderation_events.create(
+    event = claim.moderation_events.create(
         action=action,
         from_status=previous,
         to_status=status,
@@ -114,6 +119,8 @@ def _record(claim, status, *, action, user, note, approve, actor=""):
         at=now,
         public_version=snapshot,
     )
+    moderated.send(sender=type(claim), claim=claim, event=event)
+    return event
 
 
 def _copy_workflow_fields(claim, stored):

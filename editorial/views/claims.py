@@ -7,12 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
-from taggit.models import TaggedItem
 
 from editorial.exports import schemaorg
 from editorial.exports.records import site_url
-from editorial.filters import DEFAULT_PAGE_SIZE, ClaimFilter, claim_tags
-from editorial.models import Citation, Claim, ClaimRelation, ClaimSet, ModerationEvent, Speaker
+from editorial.filters import DEFAULT_PAGE_SIZE, ClaimFilter, citing, public_speakers, public_tags, with_tag
+from editorial.models import Claim, ClaimRelation, ClaimSet, ModerationEvent, PublicEntry
 from editorial.public.version import PublicVersion
 from editorial.search import highlight_words, is_full_text
 from editorial.views.exports import export_links
@@ -244,16 +243,12 @@ class TagDetailView(ClaimsOfMixin, ListView):
     template_name = "editorial/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
-        # A tag is public once a public claim carries it (a retracted claim's tags stay linked).
-        self.tag = get_object_or_404(claim_tags(Claim.objects.publicly_visible()), slug=kwargs["slug"])
+        # A tag is public once a public claim's approved version carries it (retracted ones included).
+        self.tag = get_object_or_404(public_tags(listed_only=False), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def claims(self):
-        return Claim.objects.published().filter(
-            pk__in=TaggedItem.objects.filter(
-                tag=self.tag, content_type__app_label="editorial", content_type__model="claim"
-            ).values("object_id")
-        )
+        return with_tag(Claim.objects.published(), self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -263,15 +258,14 @@ class SpeakerDetailView(ClaimsOfMixin, ListView):
     template_name = "editorial/speaker_detail.html"
 
     def get(self, request, *args, **kwargs):
-        # A speaker is public once a public claim is attributed to them (retracted ones included).
-        public = Claim.objects.publicly_visible()
-        self.speaker = get_object_or_404(
-            Speaker.objects.filter(pk__in=public.values("speaker_id")), slug=kwargs["slug"]
-        )
+        # A speaker is public once a public claim's approved version names them (retracted ones included).
+        self.speaker = get_object_or_404(public_speakers(listed_only=False), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def claims(self):
-        return Claim.objects.published().filter(speaker=self.speaker)
+        return Claim.objects.published().filter(
+            pk__in=PublicEntry.objects.filter(speaker=self.speaker).values("claim_id")
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(speaker=self.speaker, **kwargs)
@@ -285,9 +279,7 @@ class PublisherDetailView(ClaimsOfMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def claims(self):
-        return Claim.objects.published().filter(
-            pk__in=Citation.objects.filter(revision__source__publisher=self.publisher).values("claim_id")
-        )
+        return citing(Claim.objects.published(), source__publisher=self.publisher)
 
     def get_context_data(self, **kwargs):
         sources = self.publisher.sources.defer("notes").order_by("-published_at", "-created_at")[:20]

@@ -4,10 +4,9 @@ from django.db.models import Count
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
-from taggit.models import TaggedItem
 
 from editorial.filters import DEFAULT_PAGE_SIZE
-from editorial.models import Citation, Claim
+from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag
 from editorial.views.presenters import public_claims
 
 # Sets ETag from the rendered page and answers If-None-Match / If-Modified-Since with 304.
@@ -25,34 +24,48 @@ class PaginatedMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
+# Facets count what the approved versions say (the public read model), one query each.
+
+
 def tag_facets(claims, limit=FACET_SIZE):
-    """Return ``[{name, slug, count}]``: the tags of ``claims`` with how many carry each, one query."""
+    """Return ``[{tag__name, tag__slug, count}]``: the tags of ``claims`` with how many carry each."""
     return list(
-        TaggedItem.objects.filter(
-            content_type__app_label="editorial", content_type__model="claim", object_id__in=claims.values("pk")
-        )
+        PublicEntryTag.objects.filter(entry_id__in=claims.values("pk"))
         .values("tag__name", "tag__slug")
-        .annotate(count=Count("object_id"))
+        .annotate(count=Count("entry_id"))
         .order_by("-count", "tag__name")[:limit]
     )
 
 
 def speaker_facets(claims, limit=FACET_SIZE):
+    """Return ``[{speaker__name, speaker__slug, count}]`` for ``claims``' approved speakers."""
     return list(
-        Claim.objects.filter(pk__in=claims.values("pk"), speaker__isnull=False)
+        PublicEntry.objects.filter(claim_id__in=claims.values("pk"), speaker__isnull=False)
         .values("speaker__name", "speaker__slug")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("claim_id"))
         .order_by("-count", "speaker__name")[:limit]
     )
 
 
 def publisher_facets(claims, limit=FACET_SIZE):
-    return list(
-        Citation.objects.filter(claim__in=claims.values("pk"), revision__source__publisher__isnull=False)
-        .values("revision__source__publisher__name", "revision__source__publisher__slug")
-        .annotate(count=Count("claim_id", distinct=True))
-        .order_by("-count", "revision__source__publisher__name")[:limit]
+    """Return the publishers of the sources ``claims``' approved versions cite, with claim counts.
+
+    The keys keep the names the list template reads (``revision__source__publisher__…``).
+    """
+    rows = (
+        PublicEntrySource.objects.filter(entry_id__in=claims.values("pk"), source__publisher__isnull=False)
+        .values("source__publisher__name", "source__publisher__slug")
+        .annotate(count=Count("entry_id", distinct=True))
+        .order_by("-count", "source__publisher__name")[:limit]
     )
+    return [
+        {
+            "revision__source__publisher__name": row["source__publisher__name"],
+            "revision__source__publisher__slug": row["source__publisher__slug"],
+            "count": row["count"],
+        }
+        for row in rows
+    ]
 
 
 def latest(*values):

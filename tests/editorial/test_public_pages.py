@@ -495,7 +495,7 @@ def test_filter_form_labels_every_input(client, several):
     assert ids and ids <= labelled
 
 
-def test_list_filters_live_rows_but_displays_the_approved_version(client, several):
+def test_list_filters_and_displays_only_the_approved_version(client, several):
     claims, _ = several
     claim = claims["plant"]
     claim.statement = "Unapproved edit of the plant claim."
@@ -505,8 +505,9 @@ def test_list_filters_live_rows_but_displays_the_approved_version(client, severa
     page = html(client.get("/claims/?speaker=chief-marchetti"))
 
     assert "The plant opens in June." in page and "Unapproved edit" not in page
-    # Documented choice: relational filters read live rows, so a pending tag already filters.
-    assert claim.public_snapshot["statement"] in statements(client.get("/claims/?tag=pending-tag"))
+    # Filters read the public read model: a tag no approved version carries is no choice at all.
+    pending = client.get("/claims/?tag=pending-tag")
+    assert pending.status_code == 400 and statements(pending) == []
     assert "Unapproved edit" not in html(client.get("/claims/?q=unapproved"))
 
 

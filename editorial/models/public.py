@@ -1,0 +1,70 @@
+"""The public read model: what readers see of each public claim, in indexed rows.
+
+Written only by moderation acts (publish, correct, retract, restore and their bulk forms), in the
+same transaction, from the approved ``PublicVersion`` (``editorial.public.readmodel``); never from
+rows an editor can change. Public lists, filters and their choices, facets, tag and speaker pages
+and sitemaps read these rows, so an editor's unapproved change to a published claim's tags,
+speaker or citations shows nowhere until a moderator approves it.
+"""
+
+from django.db import models
+from taggit.models import Tag
+
+
+class PublicEntry(models.Model):
+    """One publicly visible claim as approved: listed (published, corrected) or only reachable (retracted)."""
+
+    claim = models.OneToOneField(
+        "editorial.Claim", on_delete=models.CASCADE, primary_key=True, related_name="public_entry"
+    )
+    listed = models.BooleanField(help_text="Listed publicly (published or corrected); retracted claims are not.")
+    statement = models.TextField()
+    slug = models.SlugField(max_length=80)
+    # PROTECT: a speaker named by an approved version stays while that version is public.
+    speaker = models.ForeignKey(
+        "editorial.Speaker", on_delete=models.PROTECT, null=True, blank=True, related_name="public_entries"
+    )
+    speaker_name = models.CharField(max_length=200, blank=True)
+    claim_date = models.DateField(null=True, blank=True)
+    verdict = models.CharField(max_length=20, blank=True)
+    published_at = models.DateTimeField(help_text="First publication.")
+    approved_at = models.DateTimeField(help_text="When the version shown was approved.")
+    tags = models.ManyToManyField(Tag, through="PublicEntryTag", related_name="+")
+    sources = models.ManyToManyField("sources.Source", through="PublicEntrySource", related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["listed", "-published_at", "-claim"], name="publicentry_list_idx"),
+            models.Index(fields=["listed", "-claim_date", "-published_at"], name="publicentry_date_idx"),
+            models.Index(fields=["speaker", "listed"], name="publicentry_speaker_idx"),
+            models.Index(fields=["verdict"], name="publicentry_verdict_idx"),
+        ]
+
+    def __str__(self):
+        return self.statement[:80]
+
+
+class PublicEntryTag(models.Model):
+    """A tag of a public claim's approved version."""
+
+    entry = models.ForeignKey(PublicEntry, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tag", "entry"], name="publicentrytag_unique")]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.tag_id}"
+
+
+class PublicEntrySource(models.Model):
+    """A source cited by a public claim's approved version."""
+
+    entry = models.ForeignKey(PublicEntry, on_delete=models.CASCADE, related_name="source_links")
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "entry"], name="publicentrysource_unique")]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.source_id}"

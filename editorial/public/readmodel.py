@@ -1,0 +1,141 @@
+"""Writing the public read model (``PublicEntry`` and its tag and source rows) from approved versions.
+
+``record(claim)`` runs inside every moderation act (``editorial.services.moderation`` announces
+each with the ``moderated`` signal): a publicly visible claim gets its entry rewritten from its
+approved ``PublicVersion``; any other claim loses its entry. ``rebuild()`` writes every entry again
+from the stored approved versions and ``verify()`` reports entries that disagree with them, for
+upgrades and for peace of mind (``manage.py public_read_model``).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from taggit.models import Tag
+
+from editorial.models import Claim, PublicEntry, PublicEntrySource, PublicEntryTag
+from editorial.public.version import PublicVersion
+from editorial.workflow import LISTED_STATUSES, PUBLIC_STATUSES
+from sources.models import Source
+
+BATCH_SIZE = 1000
+
+
+def on_moderated(sender, *, claim, **kwargs):
+    """Receiver of ``editorial.services.moderation.moderated``: keep ``claim``'s entry in step."""
+    record(claim)
+
+
+def record(claim) -> PublicEntry | None:
+    """Write ``claim``'s entry from its approved version, or delete it when the claim is not public."""
+    version = PublicVersion.from_snapshot(claim.public_snapshot) if claim.status in PUBLIC_STATUSES else None
+    if version is None:
+        PublicEntry.objects.filter(claim_id=claim.pk).delete()
+        return None
+    with transaction.atomic():
+        PublicEntry.objects.filter(claim_id=claim.pk).delete()
+        entry = _entry(claim, version)
+        entry.save(force_insert=True)
+        PublicEntryTag.objects.bulk_create(_tag_links(entry, version, _tags(version.tags)))
+        PublicEntrySource.objects.bulk_create(_source_links(entry, version, _existing_sources(version.source_ids)))
+    return entry
+
+
+def _entry(claim, version):
+    return PublicEntry(
+        claim_id=claim.pk,
+        listed=claim.status in LISTED_STATUSES,
+        statement=version.statement,
+        slug=version.slug,
+        speaker_id=version.speaker.id if version.speaker else None,
+        speaker_name=version.speaker_name,
+        claim_date=version.claim_date,
+        verdict=version.verdict,
+        published_at=claim.published_at,
+        approved_at=version.approved_at or claim.published_at,
+    )
+
+
+def _tags(names):
+    """Return ``{casefolded name: Tag}`` for ``names``, creating the tags that no longer exist."""
+    wanted = {name.casefold(): name for name in names}
+    tags = {}
+    for tag in Tag.objects.filter(name__in=list(wanted.values())):
+        tags[tag.name.casefold()] = tag
+    for key, name in wanted.items():
+        if key not in tags:
+            tags[key] = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+    return tags
+
+
+def _existing_sources(ids):
+    return set(Source.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+
+def _tag_links(entry, version, tags):
+    seen = set()
+    for name in version.tags:
+        tag = tags[name.casefold()]
+        if tag.pk not in seen:
+            seen.add(tag.pk)
+            yield PublicEntryTag(entry=entry, tag=tag)
+
+
+def _source_links(entry, version, existing):
+    return [PublicEntrySource(entry=entry, source_id=pk) for pk in version.source_ids if pk in existing]
+
+
+@dataclass
+class Report:
+    written: int = 0
+    removed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def rebuild() -> Report:
+    """Write every publicly visible claim's entry again from its approved version; drop the others."""
+    report = Report()
+    with transaction.atomic():
+        report.removed = (
+            PublicEntry.objects.exclude(claim__in=Claim.objects.publicly_visible())
+            .delete()[1]
+            .get(PublicEntry._meta.label, 0)
+        )
+        claims = Claim.objects.publicly_visible().only("pk", "status", "published_at", "public_snapshot")
+        for claim in claims.order_by("pk").iterator(chunk_size=BATCH_SIZE):
+            record(claim)
+            report.written += 1
+    return report
+
+
+def verify() -> list[str]:
+    """Return one line per entry that disagrees with its claim's approved version (``[]`` when none)."""
+    problems = []
+    visible = Claim.objects.publicly_visible().only("pk", "status", "published_at", "public_snapshot")
+    entries = PublicEntry.objects.in_bulk()
+    tags = _links(PublicEntryTag.objects.values_list("entry_id", "tag__name"))
+    sources = _links(PublicEntrySource.objects.values_list("entry_id", "source_id"))
+    for claim in visible.order_by("pk").iterator(chunk_size=BATCH_SIZE):
+        entry = entries.pop(claim.pk, None)
+        if entry is None:
+            problems.append(f"claim {claim.pk}: public but has no entry")
+            continue
+        version = PublicVersion.from_snapshot(claim.public_snapshot)
+        expected = _entry(claim, version)
+        for name in ("listed", "statement", "slug", "speaker_id", "claim_date", "verdict", "published_at"):
+            if getattr(entry, name) != getattr(expected, name):
+                problems.append(
+                    f"claim {claim.pk}: {name} is {getattr(entry, name)!r}, approved {getattr(expected, name)!r}"
+                )
+        if {name.casefold() for name in tags.get(claim.pk, [])} != {name.casefold() for name in version.tags}:
+            problems.append(f"claim {claim.pk}: tags differ from the approved version")
+        if set(sources.get(claim.pk, [])) - set(version.source_ids):
+            problems.append(f"claim {claim.pk}: sources differ from the approved version")
+    problems += [f"claim {pk}: has an entry but is not public" for pk in sorted(entries)]
+    return problems
+
+
+def _links(rows):
+    grouped = {}
+    for entry_id, value in rows:
+        grouped.setdefault(entry_id, []).append(value)
+    return grouped
