@@ -36,6 +36,53 @@ class PageSizeFilter(django_filters.Filter):
         return qs
 
 
+MAX_SUGGESTIONS = 8
+
+
+class LookupField(forms.CharField):
+    """A source, publisher or author typed by slug or name, matched on the server.
+
+    The form lists no rows, so a list page stays small however many sources there are, and it works
+    without JavaScript. The slug (what links carry) or the exact name picks the row; otherwise a
+    part of the name that matches one row picks it, and one that matches several is an error that
+    names them, so the reader can type more.
+    """
+
+    def __init__(self, *, queryset, name_field, noun, **kwargs):
+        self.queryset, self.name_field, self.noun = queryset, name_field, noun
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = " ".join((super().clean(value) or "").split())
+        if not value:
+            return None
+        for lookup in ({"slug": value}, {f"{self.name_field}__iexact": value}):
+            found = list(self.queryset.filter(**lookup)[:2])
+            if len(found) == 1:
+                return found[0]
+        candidates = list(
+            self.queryset.filter(**{f"{self.name_field}__icontains": value}).order_by(self.name_field)[
+                : MAX_SUGGESTIONS + 1
+            ]
+        )
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise forms.ValidationError(f"No {self.noun} matches “{value}”.", code="invalid_choice")
+        names = "; ".join(getattr(candidate, self.name_field) for candidate in candidates[:MAX_SUGGESTIONS])
+        more = "; …" if len(candidates) > MAX_SUGGESTIONS else ""
+        raise forms.ValidationError(
+            f"“{value}” matches several: {names}{more}. Type more of the name.", code="ambiguous"
+        )
+
+
+class LookupFilter(django_filters.Filter):
+    """A filter whose value is a ``LookupField``: a text box, not a list of every row."""
+
+    field_class = LookupField
+
+
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice by slug (readable URLs: ``?speaker=alexander-lukashenko``)."""
 
@@ -87,9 +134,30 @@ class ClaimFilter(django_filters.FilterSet):
         help_text="Claims with every tag chosen.",
     )
     speaker = SlugChoiceFilter(label="Speaker", queryset=Speaker.objects.none(), method="filter_speaker")
-    source = SlugChoiceFilter(label="Source", queryset=Source.objects.all(), method="filter_source")
-    publisher = SlugChoiceFilter(label="Publisher", queryset=Publisher.objects.all(), method="filter_publisher")
-    author = SlugChoiceFilter(label="Author", queryset=Author.objects.all(), method="filter_author")
+    source = LookupFilter(
+        label="Source",
+        queryset=Source.objects.all(),
+        name_field="title",
+        noun="source",
+        method="filter_source",
+        help_text="A source's title, or part of it.",
+    )
+    publisher = LookupFilter(
+        label="Publisher",
+        queryset=Publisher.objects.all(),
+        name_field="name",
+        noun="publisher",
+        method="filter_publisher",
+        help_text="A publisher's name, or part of it.",
+    )
+    author = LookupFilter(
+        label="Author",
+        queryset=Author.objects.all(),
+        name_field="name",
+        noun="author",
+        method="filter_author",
+        help_text="An author's name, or part of it.",
+    )
     claim_date = django_filters.DateFromToRangeFilter(
         label="Claim date", method="filter_claim_date", widget=django_filters.widgets.DateRangeWidget()
     )
@@ -200,8 +268,12 @@ class SourceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="filter_search", max_length=MAX_QUERY_LENGTH, help_text="Title, byline and text."
     )
-    publisher = SlugChoiceFilter(label="Publisher", queryset=Publisher.objects.all(), field_name="publisher")
-    author = SlugChoiceFilter(label="Author", queryset=Author.objects.all(), method="filter_author")
+    publisher = LookupFilter(
+        label="Publisher", queryset=Publisher.objects.all(), name_field="name", noun="publisher", field_name="publisher"
+    )
+    author = LookupFilter(
+        label="Author", queryset=Author.objects.all(), name_field="name", noun="author", method="filter_author"
+    )
     section = django_filters.CharFilter(label="Section", field_name="section", max_length=200)
     language = django_filters.CharFilter(label="Language", field_name="language", max_length=35)
     published = django_filters.DateFromToRangeFilter(
