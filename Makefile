@@ -25,7 +25,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.installed-runtime
 
-demo: setup
+# The local settings that make the README's commands work as printed (config/settings.py reads
+# .env; variables set in the environment win): debug mode and a random secret key. Written only
+# when missing, never overwritten; not committed (.gitignore).
+.env: | $(BIN)/python
+	@umask 077 && $(BIN)/python -c 'import secrets; print("# Local development settings, written by make run; read by config/settings.py.\n# Never use this file in production.\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY=" + secrets.token_urlsafe(50))' > $@.tmp && mv $@.tmp $@
+	@echo "Wrote .env: debug mode and a new secret key for local commands."
+
+demo: setup .env
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py import_sources demo/sources/
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_claims

@@ -1,5 +1,11 @@
 """Settings for the editorial platform, read from the environment.
 
+A file ``.env`` at the repository root, when present, fills in variables the environment does not
+set (``make run`` writes one for local work: debug mode and a random secret key; it is not
+committed). Variables already in the environment always win. ``DJANGO_ENV_FILE`` names another
+file, or with an empty value turns the file off. The file holds ``NAME=value`` lines (optionally
+``export NAME=value``, values optionally in quotes), blank lines and ``#`` comments.
+
 Variables:
     DJANGO_DEBUG            "1"/"true" turns debug mode on (``make run`` does); off by default.
     DJANGO_SECRET_KEY       required when debug is off.
@@ -36,6 +42,31 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path):
+    """Set each ``NAME=value`` of the file at ``path`` that the environment lacks; no file, nothing.
+
+    Values already in the environment (even empty ones) are kept: the file only fills gaps. A line
+    that is not a comment, blank or ``NAME=value`` is refused with its number, as a misspelt
+    setting should not pass unnoticed.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals or not name.isidentifier():
+            # The line itself is not quoted: it may hold a secret.
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value.")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(name, value)
+
+
 def env_bool(name, default=False):
     value = os.environ.get(name)
     if value is None or value == "":
@@ -54,6 +85,11 @@ def env_count(name, default=0):
     return int(value)
 
 
+# Before anything reads the environment. An empty DJANGO_ENV_FILE reads no file (the test suite).
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    read_env_file(ENV_FILE)
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -62,7 +98,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random string "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
-            "or set DJANGO_DEBUG=1 for local development."
+            "or set DJANGO_DEBUG=1 for local development (`make run` writes both to a local .env)."
         )
     # Debug mode only: a fixed key is harmless on a developer's machine.
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105 — debug only

@@ -1,4 +1,11 @@
-"""The Atom feed of newly published claims (``/feeds/claims.atom``), from their approved versions."""
+"""The Atom feed of newly published claims (``/feeds/claims.atom``), from their approved versions.
+
+The feed follows RFC 4287: the feed and every entry have an absolute IRI as ``<id>``, a title, an
+``<updated>`` time and links; the feed's ``<author>`` is the desk itself (``SITE_NAME``), which an
+entry without a speaker inherits. An entry's id is the claim's short address,
+``<site>/claims/<id>/`` (which redirects to its page): it names no slug, so it stays the same
+when a correction changes the statement.
+"""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -7,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from editorial.models import Claim
 
 FEED_SIZE = 50
+SITE_NAME = "Cited Claims"
 
 
 class ClaimFeed(Feed):
@@ -17,6 +25,15 @@ class ClaimFeed(Feed):
     description_template = "feeds/claim_description.html"
     title = "Newly published claims"
     subtitle = "Claims attributed to their speakers, each backed by cited source passages."
+    author_name = SITE_NAME
+
+    def get_object(self, request, *args, **kwargs):
+        # The feed object is the site's base address: the entries' ids need it, and the feed
+        # instance is shared between requests, so nothing request-bound may be kept on it.
+        return request.build_absolute_uri("/").rstrip("/")
+
+    def author_link(self, base_url):
+        return base_url + reverse("public:home")
 
     def link(self):
         return reverse("public:claim_list")
@@ -24,8 +41,11 @@ class ClaimFeed(Feed):
     def feed_url(self):
         return reverse("public:claim_feed")
 
-    def items(self):
-        return Claim.objects.published().order_by("-published_at", "-pk")[:FEED_SIZE]
+    def items(self, base_url):
+        claims = list(Claim.objects.published().order_by("-published_at", "-pk")[:FEED_SIZE])
+        for claim in claims:
+            claim.feed_entry_id = base_url + reverse("public:claim_redirect", args=[claim.pk])
+        return claims
 
     def item_title(self, claim):
         return claim.approved_version().statement
@@ -34,7 +54,7 @@ class ClaimFeed(Feed):
         return claim.get_absolute_url()
 
     def item_guid(self, claim):
-        return f"claim-{claim.pk}"
+        return claim.feed_entry_id
 
     item_guid_is_permalink = False
 

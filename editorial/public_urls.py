@@ -1,11 +1,26 @@
 """The public pages (namespace ``public``); included at the site root by ``config/urls.py``."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from editorial import views
 from editorial.feeds import ClaimFeed
 
 app_name = "public"
+
+
+class UnicodeSlugConverter:
+    """A slug of letters in any script (taggit keeps "énergie" as the slug of the tag "énergie")."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,7 +31,7 @@ urlpatterns = [
     path("sets/", views.claimset_list, name="claimset_list"),
     path("sets/<slug:slug>/", views.claimset_detail, name="claimset_detail"),
     path("sets/<slug:slug>/export/<slug:fmt>/", views.claimset_export, name="claimset_export"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
+    path("tags/<uslug:slug>/", views.tag_detail, name="tag_detail"),
     path("speakers/<slug:slug>/", views.speaker_detail, name="speaker_detail"),
     path("publishers/<slug:slug>/", views.publisher_detail, name="publisher_detail"),
     path("sources/", views.source_list, name="source_list"),

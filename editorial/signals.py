@@ -1,8 +1,33 @@
 """Receivers for other apps' signals; connected in ``EditorialConfig.ready()``."""
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from editorial.services.citations import reanchor_citations
+
+# The groups the migrations create for the desk; their members work in the admin.
+DESK_GROUPS = ("Editors", "Moderators")
+
+
+def make_desk_members_staff(sender, *, instance, action, reverse, pk_set, **kwargs):
+    """Give staff status to users added to the Editors or Moderators group (``User.groups`` changed).
+
+    Staff status is what lets a user log in to the admin, where all of the desk's work is done;
+    without it a new editor could not log in until someone also ticked "Staff status". Works from
+    either side (``user.groups.add(group)``, ``group.user_set.add(user)``, the admin's user form).
+    Leaving a group does not take staff status away: the user may be staff for another reason.
+    """
+    if action != "post_add" or not pk_set:
+        return
+    User = get_user_model()
+    if reverse:  # instance is a group, pk_set its new members
+        if instance.name in DESK_GROUPS:
+            User.objects.filter(pk__in=pk_set, is_staff=False).update(is_staff=True)
+        return
+    if not instance.is_staff and Group.objects.filter(pk__in=pk_set, name__in=DESK_GROUPS).exists():
+        instance.is_staff = True
+        User.objects.filter(pk=instance.pk).update(is_staff=True)
 
 
 def reanchor_on_revision_added(sender, *, revision, previous=None, **kwargs):

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only")
+# The suite runs with the settings it states, never with a developer's local .env (debug mode).
+os.environ.setdefault("DJANGO_ENV_FILE", "")
 
 from config.settings import *  # noqa: F403
 

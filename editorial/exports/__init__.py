@@ -12,6 +12,10 @@ Two entry points:
   export reachable over HTTP goes through it, so none can hold a draft or unpublished edits.
 * ``write(fmt, claims, out, **options)`` — for the staff command: any claims, any version.
 
+A module may set ``INLINE = True`` (the printable HTML dossier): the public export views then let
+the browser show it, and ``format_links`` offers a second link that downloads it
+(``?download=1``).
+
 To add a format, write the module and add it to ``EXPORTERS``.
 """
 
@@ -22,11 +26,25 @@ from editorial.exports import annotations, bibtex, claimset, csl, csv, html, mar
 from editorial.exports.base import buffered
 from editorial.exports.records import LIVE, PUBLIC, site_url
 
-__all__ = ["EXPORTERS", "LIVE", "PUBLIC", "UnknownFormat", "export_response", "get_exporter", "write"]
+__all__ = [
+    "DOWNLOAD_PARAMETER",
+    "EXPORTERS",
+    "LIVE",
+    "PUBLIC",
+    "UnknownFormat",
+    "export_response",
+    "format_links",
+    "get_exporter",
+    "write",
+]
 
 EXPORTERS = {
     module.NAME: module for module in (csv, claimset, schemaorg, annotations, csl, bibtex, ris, markdown, html)
 }
+
+
+# The query parameter that asks for an inline format (the HTML dossier) as a download.
+DOWNLOAD_PARAMETER = "download"
 
 
 class UnknownFormat(ValueError):
@@ -43,6 +61,26 @@ def get_exporter(fmt):
         return EXPORTERS[fmt]
     except KeyError:
         raise UnknownFormat(f"Unknown export format “{fmt}”; choose one of: {known_formats()}.") from None
+
+
+def opens_inline(fmt):
+    """Return True for a format a browser shows rather than saves (``INLINE``)."""
+    return getattr(get_exporter(fmt), "INLINE", False)
+
+
+def format_links(url_for, query=""):
+    """Return ``[(label, url)]`` for every format; an inline one gets a second link that downloads it.
+
+    ``url_for(name)`` returns a format's address; ``query`` (encoded, without "?") is appended.
+    """
+    links = []
+    for name, module in EXPORTERS.items():
+        label, url = getattr(module, "LABEL", name), url_for(name)
+        links.append((label, url + ("?" + query if query else "")))
+        if getattr(module, "INLINE", False):
+            download = "&".join(filter(None, [query, f"{DOWNLOAD_PARAMETER}=1"]))
+            links.append((f"{label} (download)", f"{url}?{download}"))
+    return links
 
 
 def filename_for(fmt, filename):

@@ -4,7 +4,9 @@ One item per source (see ``bibliography`` for the type and the key): title, publ
 ``container-title`` of articles), section, URL, language, authors split into family and given
 names, ``issued`` (the publisher's publication date, in its time zone), ``accessed`` (our newest
 capture). CSL has no field for a publisher's update time, so it goes in ``note``
-("Updated 2022-08-16T12:19:00+00:00"), with the date in ``available-date`` too.
+("Updated 2022-08-16T12:19:00+00:00") only. It is not an ``available-date``: that is when an item
+first became available, before it was issued, and citation styles that read it expect an
+``issued`` date beside it (citeproc-py's Chicago author-date crashed on one without).
 """
 
 from collections.abc import Iterator
@@ -50,7 +52,6 @@ def item(entry):
         "language": source.language,
         "author": [bibliography.split_name(name) for name, _ in source.authors],
         "issued": date_parts(source.local_date(source.published_at)),
-        "available-date": date_parts(source.local_date(source.updated_at)),
         "accessed": date_parts(source.local_date(entry.accessed)),
         "note": f"Updated {updated}" if updated else None,
     }

@@ -3,6 +3,13 @@
 A claim without citations still gets one row, with the citation columns empty. UTF-8; with
 ``bom`` a byte-order mark goes first, so that spreadsheet programs read the file as UTF-8.
 
+Columns (``COLUMNS``): the claim (id, statement, speaker, status, tags), the citation (excerpt,
+offsets), its source (title, publisher, byline, address, publication and update times), the
+revision (number, SHA-256), the claim's public address; then, added later and so placed last to
+keep every earlier column where readers of the file expect it: the claim's date, verdict and the
+verdict's explanation, the citation's note, the source's section and language. Statuses and
+verdicts are written as their codes (``published``, ``disputed``), dates as YYYY-MM-DD.
+
 A cell that a spreadsheet would run as a formula — text starting with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return — is written with a leading ``'`` (OWASP "CSV injection"), so a quoted
 statement like "=HYPERLINK(…)" stays text. Numbers are written as they are.
@@ -39,6 +46,12 @@ COLUMNS = [
     "revision",
     "sha256",
     "permalink",
+    "claim_date",
+    "verdict",
+    "verdict_explanation",
+    "citation_note",
+    "section",
+    "language",
 ]
 TAG_SEPARATOR = "; "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,8 +87,9 @@ def iter_chunks(
 
 def _rows(claim):
     head = [claim.pk, claim.statement, claim.speaker_name, claim.status, TAG_SEPARATOR.join(claim.tags)]
+    claim_tail = [isoformat(claim.claim_date) or "", claim.verdict, claim.verdict_explanation]
     if not claim.citations:
-        yield [*head, *[""] * 11, claim.permalink]
+        yield [*head, *[""] * 11, claim.permalink, *claim_tail, "", "", ""]
     for citation in claim.citations:
         source, revision = citation.source, citation.revision
         yield [
@@ -92,4 +106,8 @@ def _rows(claim):
             revision.number,
             revision.sha256,
             claim.permalink,
+            *claim_tail,
+            citation.note,
+            source.section,
+            source.language,
         ]

@@ -4,6 +4,10 @@ A footnote gives the excerpt, the source's title, publisher and byline, its publ
 times (in the publisher's time zone), the address with a Text Fragment to the passage (our revision
 page when the source has none), and the revision quoted with its SHA-256. Footnotes are numbered
 through the whole document.
+
+An excerpt is printed between quotation marks, unless it already begins or ends with one (a
+passage quoting a speaker's own words): the excerpt's characters are kept as cited, and doubled
+marks (““We …””) would read as a typo.
 """
 
 import zoneinfo
@@ -16,6 +20,21 @@ from editorial.exports import records
 from editorial.models import ClaimStatus, Verdict
 
 DATE_FORMAT = "%Y-%m-%d %H:%M %Z"
+
+# Marks that open or close a quotation. The closing single quote (’) is left out: it is also the
+# apostrophe that ends "the workers’".
+OPENING_QUOTES = '"“„‟«‹‘「『'
+CLOSING_QUOTES = '"”»›」』'
+# Punctuation a passage may end with after its closing quotation mark (“… today”.).
+TRAILING_PUNCTUATION = ".,;:!?…"
+
+
+def quoted(excerpt):
+    """Return ``excerpt`` between “ and ”, or as it is when it begins or ends with a quotation mark."""
+    text = excerpt.strip()
+    if text.startswith(tuple(OPENING_QUOTES)) or text.rstrip(TRAILING_PUNCTUATION).endswith(tuple(CLOSING_QUOTES)):
+        return excerpt
+    return f"“{excerpt}”"
 
 
 @dataclass
@@ -33,6 +52,10 @@ class Footnote:
     sha256: str
     captured: str
     note: str
+
+    @property
+    def quoted_excerpt(self):
+        return quoted(self.excerpt)
 
 
 @dataclass

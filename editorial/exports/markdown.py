@@ -1,7 +1,12 @@
-"""A Markdown dossier: each claim with its details and numbered footnotes (``[^1]``) for its citations.
+"""A Markdown dossier: each claim with its details and numbered notes for its citations.
+
+The notes are plain numbered references, not the footnote extension (``[^1]``) that only some
+renderers know: a claim's heading ends with its notes' numbers in brackets, ``[2][3]``, and each
+note follows the claim as a paragraph starting with its number, ``[2] “…” — Source.``. Numbers run
+through the whole document, so they read the same in any Markdown renderer and as plain text.
 
 Text from claims and sources is escaped, so a statement holding ``*``, ``_``, ``[`` or ``<`` reads as
-printed; addresses go in angle brackets. See ``dossier`` for what a footnote holds.
+printed; addresses go in angle brackets. See ``dossier`` for what a note holds.
 """
 
 import re
@@ -39,30 +44,41 @@ def iter_chunks(claims, *, version=PUBLIC, base_url=None, claim_set=None, chunk_
     head = [f"# {escape(dossier.heading(claim_set))}", ""]
     if claim_set is not None and claim_set.description:
         head += [escape(claim_set.description), ""]
-    head += [escape(dossier.exported_line(version=version, base_url=base_url)), ""]
+    head += [
+        escape(dossier.exported_line(version=version, base_url=base_url))
+        + " Numbers in brackets after a claim, "
+        + reference(1)
+        + ", refer to the numbered citations below it.",
+        "",
+    ]
     yield "\n".join(head) + "\n"
     for item in dossier.dossier_claims(claims, version=version, base_url=base_url, chunk_size=chunk_size):
         yield claim_text(item)
 
 
+def reference(number):
+    """Return the mark of note ``number``, ``[2]``, escaped so that no renderer takes it for a link."""
+    return f"\\[{number}\\]"
+
+
 def claim_text(item):
     claim = item.claim
-    references = "".join(f"[^{footnote.number}]" for footnote in item.footnotes)
-    lines = [f"## {item.number}. {escape(claim.statement)}{references}", ""]
+    references = "".join(reference(footnote.number) for footnote in item.footnotes)
+    lines = [f"## {item.number}. {escape(claim.statement)}{' ' + references if references else ''}", ""]
     details = [
         ("Speaker", escape(claim.speaker_name)),
         ("Claim date", claim.claim_date.isoformat() if claim.claim_date else ""),
         ("Status", escape(item.status_label)),
-        ("Verdict", escape(" — ".join(filter(None, [item.verdict_label, claim.verdict_explanation])))),
+        ("Verdict", escape(item.verdict_label)),
+        ("Explanation", escape(claim.verdict_explanation)),
         ("Tags", escape(", ".join(claim.tags))),
         ("Public page", link(claim.permalink) if claim.permalink else ""),
     ]
     lines += [f"- **{label}:** {value}" for label, value in details if value]
     lines.append("")
     for footnote in item.footnotes:
-        lines.append(f"[^{footnote.number}]: {footnote_text(footnote)}")
-    if item.footnotes:
-        lines.append("")
+        # A paragraph each: a list here would run on from the details list in some renderers.
+        lines += [f"{reference(footnote.number)} {footnote_text(footnote)}", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -79,7 +95,7 @@ def footnote_text(footnote):
             ],
         )
     )
-    parts = [f"“{escape(footnote.excerpt)}” — {source}."]
+    parts = [f"{escape(footnote.quoted_excerpt)} — {source}."]
     if dates:
         parts.append(dates[0].upper() + dates[1:] + ".")
     if footnote.url:

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import ListView
 
-from editorial.exports import EXPORTERS
+from editorial.exports import format_links
 from editorial.models import ClaimSet
 from editorial.views.mixins import PaginatedMixin, page_canonical
 from editorial.views.presenters import public_claims
@@ -61,10 +61,7 @@ class ClaimSetDetailView(PaginatedMixin, ListView):
         context.update(
             claim_set=claim_set,
             claims=public_claims(context["object_list"]),
-            export_links=[
-                (getattr(module, "LABEL", name), reverse("public:claimset_export", args=[claim_set.slug, name]))
-                for name, module in EXPORTERS.items()
-            ],
+            export_links=format_links(lambda name: reverse("public:claimset_export", args=[claim_set.slug, name])),
             canonical_url=page_canonical(self.request, claim_set.get_absolute_url(), context.get("page_obj")),
         )
         return context

@@ -1,5 +1,6 @@
 """The settings read the environment and refuse to run unsafely."""
 
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,8 @@ def run_manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        # No local .env either, unless a test names one: the settings see only what the test sets.
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV_FILE": "", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -33,6 +35,101 @@ def test_debug_mode_runs_without_a_secret_key():
     result = run_manage("check", DJANGO_DEBUG="1")
 
     assert result.returncode == 0, result.stderr
+
+
+# The local .env file --------------------------------------------------------------------------------
+
+
+def settings_of(*names, **env):
+    """Return ``{name: repr(value)}`` of the settings ``names`` as a fresh process reads them, or the error."""
+    code = (
+        "import json; from django.conf import settings as s; "
+        f"print(json.dumps({{n: repr(getattr(s, n)) for n in {names!r}}}))"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_local_env_file_fills_in_debug_mode_and_the_secret_key(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# written by make run\n\nDJANGO_DEBUG=1\nexport DJANGO_SECRET_KEY='local-key-from-the-env-file'\n",
+        encoding="utf-8",
+    )
+
+    assert run_manage("check", DJANGO_ENV_FILE=str(env_file)).returncode == 0
+    assert settings_of("DEBUG", "SECRET_KEY", DJANGO_ENV_FILE=str(env_file)) == {
+        "DEBUG": "True",
+        "SECRET_KEY": "'local-key-from-the-env-file'",
+    }
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=from-the-file\nTIME_ZONE=Europe/London\n", encoding="utf-8")
+
+    values = settings_of(
+        "DEBUG",
+        "SECRET_KEY",
+        "TIME_ZONE",
+        DJANGO_ENV_FILE=str(env_file),
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="from-env",
+    )
+
+    assert values == {"DEBUG": "False", "SECRET_KEY": "'from-env'", "TIME_ZONE": "'Europe/London'"}
+
+
+def test_without_env_file_or_variables_production_still_refuses_to_start(tmp_path):
+    result = run_manage("check", DJANGO_ENV_FILE=str(tmp_path / "no-such.env"))
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_an_env_file_without_the_secret_key_does_not_weaken_production(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_ALLOWED_HOSTS=desk.example.org\n", encoding="utf-8")
+
+    result = run_manage("check", DJANGO_ENV_FILE=str(env_file))
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_malformed_env_file_line_is_named_without_quoting_it(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG=1\nDJANGO_SECRET_KEY: s3cret-value\n", encoding="utf-8")
+
+    result = run_manage("check", DJANGO_ENV_FILE=str(env_file))
+
+    assert result.returncode != 0
+    assert f"{env_file}, line 2: expected NAME=value." in result.stderr
+    assert "s3cret-value" not in result.stderr
+
+
+def test_the_env_file_is_read_from_the_repository_root_by_default():
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.ENV_FILE)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.strip() == str(ROOT / ".env"), result.stderr
 
 
 def test_production_settings_pass_the_deployment_checks():

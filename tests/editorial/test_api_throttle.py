@@ -42,6 +42,7 @@ def server_environment(database, **variables):
     return {
         **base,
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV_FILE": "",  # not a developer's local .env (debug mode)
         "DJANGO_SECRET_KEY": "throttle-test-key-" + "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",

@@ -384,9 +384,10 @@ def test_markdown_dossier_numbers_footnotes_through_the_document(corpus):
     text = export("markdown", version="live", claim_set=corpus.claim_set)
 
     assert text.startswith("# Ferry fares & \\<friends\\>\n")
-    definitions = re.findall(r"^\[\^(\d+)\]: ", text, flags=re.MULTILINE)
-    assert definitions == [str(n) for n in range(1, 10)]
-    assert re.findall(r"\[\^(\d+)\](?!:)", text) == definitions
+    notes = re.findall(r"^\\\[(\d+)\\\] ", text, flags=re.MULTILINE)
+    assert notes == [str(n) for n in range(1, 10)]
+    marks = re.findall(r"^## .*?((?:\\\[\d+\\\])*)$", text, flags=re.MULTILINE)
+    assert re.findall(r"\d+", "".join(marks)) == notes
     ferry = corpus.sources.ferry.current_revision
     assert f"SHA-256 `{ferry.sha256}`" in text
     assert "<https://harbour-gazette.example/ferry-fares#:~:text=" in text

@@ -3,7 +3,7 @@
 import pytest
 
 from sources.models import Source
-from tests.factories import make_publisher, make_published_claim, make_source
+from tests.factories import make_published_claim, make_publisher, make_source
 
 pytestmark = pytest.mark.django_db
 

@@ -86,7 +86,7 @@ APPROVED = "Ferry fares rise by a tenth in May."
 
 
 def test_an_unapproved_edit_shows_on_no_public_surface(client, changed):
-    claim, _moderator, new_source = changed
+    _claim, _moderator, new_source = changed
 
     for url, text in surfaces(client, new_source).items():
         for leak in LEAKS:
@@ -174,3 +174,17 @@ def test_the_claim_lists_main_queries_can_use_an_index(client, changed):
                 assert "Seq Scan on editorial_claim " not in plan + " ", plan
         finally:
             cursor.execute("SET enable_seqscan = on")
+
+
+def test_a_tag_in_another_script_has_its_page_and_its_links(client):
+    claim = make_claim("Wind farms feed the grid.", tags=["énergie"])
+    cite(claim=claim, revision=make_source(text="Wind farms feed the grid.").current_revision, excerpt="Wind farms")
+    claim.submit(make_user("edna", "Editors"))
+    claim.publish(make_user("mona", "Moderators"))
+
+    listing = client.get("/claims/")
+    page = client.get("/tags/énergie/")
+
+    assert listing.status_code == 200 and "/tags/%C3%A9nergie/" in body(listing)
+    assert page.status_code == 200 and "Wind farms feed the grid." in body(page)
+    assert client.get("/claims/", {"tag": "énergie"}).status_code == 200
