@@ -12,12 +12,26 @@ class EditorialConfig(AppConfig):
         from sources.signals import revision_added
 
         revision_added.connect(signals.reanchor_on_revision_added, dispatch_uid="editorial.reanchor_citations")
+        # Joining Editors or Moderators makes a user staff, so that they can log in to the admin.
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
+
+        m2m_changed.connect(
+            signals.make_desk_members_staff,
+            sender=get_user_model().groups.through,
+            dispatch_uid="editorial.make_desk_members_staff",
+        )
+        # Every moderation act rewrites the claim's entry in the public read model, in its transaction.
+        from editorial.public import readmodel
+        from editorial.services.moderation import moderated
+
+        moderated.connect(readmodel.on_moderated, dispatch_uid="editorial.public_read_model")
         # A plain `migrate` makes the database cache's table too (the API's throttle counts in it).
         post_migrate.connect(signals.create_cache_table, sender=self, dispatch_uid="editorial.create_cache_table")
 
         # import_sources reads the project's own claim-set JSON too (the format export_claims writes);
         # registered from here so that the sources app never imports editorial code.
-        from editorial.claimset_io import import_sources_bundle
+        from editorial.claimset import import_sources_bundle
         from sources.importers import register_bundle_format
 
         register_bundle_format("claimset", [".json"], import_sources_bundle)

@@ -2,7 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent inside the import transaction after a source gets a new revision (number 2 or later),
-# with ``revision`` (the new one) and ``previous`` (the revision that was current before).
+# Sent by ``sources.services.capture_revision`` (and only there), inside the capture's transaction,
+# when a source that had revisions gets a new newest one, with ``revision`` (the new one) and
+# ``previous`` (the revision that was current before).
 # The editorial app re-anchors the citations of older revisions on it.
 revision_added = Signal()

@@ -2,7 +2,7 @@
 
 import itertools
 
-from sources.models import Author, Byline, Publisher, Revision, Source
+from sources.models import Author, Byline, Publisher, Source
 
 _counter = itertools.count(1)
 
@@ -25,12 +25,17 @@ def make_source(title=None, text="A first paragraph.\n\nA second paragraph.", *,
     return source
 
 
-def add_revision(source, text, **fields):
-    number = (source.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    revision = Revision.objects.create(source=source, number=number, text=text, title=source.title, **fields)
-    source.current_revision = revision
-    source.save(update_fields=["current_revision"])
-    return revision
+def add_revision(source, text, *, announce=False, **fields):
+    """Add the next revision holding ``text`` through the capture service and make it current.
+
+    Unlike an import, it does not send ``revision_added`` (so nothing is re-anchored) unless
+    ``announce``. ``fields`` override the provenance: ``origin``, ``original``, ``publisher_updated_at`` …
+    """
+    from sources.services import capture_revision
+
+    provenance = {"title": source.title, "byline": "", "user": None, "origin": "", "format": "", "encoding": ""}
+    provenance["original"] = b""
+    return capture_revision(source=source, text=text, announce=announce, **(provenance | fields))
 
 
 # Editorial ---------------------------------------------------------------------------------------
@@ -76,12 +81,7 @@ def make_citation(claim=None, revision=None, excerpt=None, **fields):
 
 def add_announced_revision(source, text, **fields):
     """Add a revision as the import service does, announcing it with ``revision_added`` (re-anchoring)."""
-    from sources.signals import revision_added
-
-    previous = source.current_revision
-    revision = add_revision(source, text, **fields)
-    revision_added.send(sender=Revision, revision=revision, previous=previous)
-    return revision
+    return add_revision(source, text, announce=True, **fields)
 
 
 def make_published_claim(statement=None, *, revision=None, excerpt=None, tags=(), **fields):

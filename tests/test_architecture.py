@@ -11,8 +11,6 @@ when there is one, else of ``package`` itself (its ``__init__``); ``import a.b``
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("sources", "editorial", "config")
 MAX_LINES = 500
@@ -180,14 +178,6 @@ def test_no_import_cycles():
     assert not cycles, "modules that import each other:\n" + "\n".join(describe(cycle) for cycle in cycles)
 
 
-# Modules still over the limit while issue #9 splits them (editorial/admin.py, editorial/models.py,
-# editorial/views.py, editorial/claimset_io.py, sources/services.py). Remove this mark once the test
-# passes (it reports XPASS then).
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue #9 in progress: editorial/admin.py, models.py, views.py, claimset_io.py and "
-    "sources/services.py are being split",
-)
 def test_no_module_is_over_500_lines():
     oversized = oversized_files(ROOT, PACKAGES, MAX_LINES)
 

@@ -29,10 +29,12 @@ FORMATS = {module.FORMAT: module for module in (text, markdown, html)}
 # Formats whose files hold many documents at once, such as the editorial app's claim-set JSON
 # (sources, revisions and the claims citing them). The app that owns such a format registers it
 # from its AppConfig.ready(), so that this app never imports it (data flows sources → editorial).
-# name → (extensions, handler); ``handler(data, filename, *, user, operator, dry_run)`` returns
+# name → (extensions, handler); ``handler(data, filename, *, user, operator, dry_run, plan)`` returns
 # ``(changed, title, summary, warnings)`` and raises ImportProblem for a file it refuses, writing
 # nothing. ``operator`` names the command-line operator when no account acts; the handler decides
-# what ``user`` or the operator may do.
+# what ``user`` or the operator may do. It captures sources through ``sources.services`` (the
+# capture API); in a dry run it decides and writes nothing, and ``plan`` (a ``CapturePlan``) holds
+# what the earlier files of the run would have captured, and learns what this file would.
 BUNDLE_FORMATS = {}
 
 

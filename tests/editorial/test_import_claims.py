@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from taggit.models import Tag
 
-from editorial.claimset_io import InvalidClaimSet, import_document
+from editorial.claimset import InvalidClaimSet, import_document
 from editorial.exports import write
 from editorial.models import (
     Citation,
@@ -384,6 +384,55 @@ def test_import_sources_refuses_an_invalid_claim_set_naming_the_json_path(tmp_pa
     assert f"{path}: failed: invalid claim-set JSON: $.claims[0]" in output
     assert "1 of 1 file failed" in error
     assert not Claim.objects.exists()
+
+
+def test_a_dry_run_reports_what_the_import_does_and_writes_nothing(document):
+    import_as_operator(json.dumps(document))
+    document["claims"][0]["tags"].append("new-tag")
+    document["claims"][1]["status"] = "retracted"
+    source = document["sources"][0]
+    source["revisions"].append({"number": 3, "text": source["revisions"][-1]["text"] + " A late paragraph."})
+    before = row_counts()
+
+    dry = import_as_operator(json.dumps(document), dry_run=True)
+
+    assert row_counts() == before
+    assert str(dry) == str(import_as_operator(json.dumps(document)))
+    assert str(dry) == (
+        "6 sources matched, 1 revisions created, 8 revisions matched, 1 claims updated, 7 claims matched, "
+        "2 statuses restored"
+    )
+
+
+def test_a_source_is_matched_by_the_same_rule_as_the_file_importers():
+    text = "Harbour board backs new timetable after months of argument."
+    stored = make_source("Ferry fares", text)
+    document = {
+        "format": "editorial.claimset/1",
+        "sources": [{"id": 1, "title": "Ferry fares to rise", "revisions": [{"number": 1, "text": text}]}],
+    }
+
+    result = import_as_operator(json.dumps(document))
+
+    # A changed headline over a text the source already holds is the same document.
+    assert str(result) == "1 sources matched, 1 revisions matched"
+    assert list(Source.objects.all()) == [stored]
+
+
+def test_a_folder_dry_run_sees_what_an_earlier_claim_set_file_would_capture(document, tmp_path):
+    source = document["sources"][0]
+    (tmp_path / "1-backup.json").write_text(json.dumps(document), encoding="utf-8")
+    later = source["revisions"][-1]["text"] + "\n\nA late paragraph."
+    (tmp_path / "2-update.md").write_text(f"---\ntitle: Ferry\nurl: {source['url']}\n---\n{later}\n")
+
+    dry_output, _ = run_import_sources(str(tmp_path), "--dry-run")
+    assert row_counts() == dict.fromkeys(row_counts(), 0)
+    output, error = run_import_sources(str(tmp_path))
+
+    assert error == ""
+    line = f"{tmp_path / '2-update.md'}: new revision — “Ferry” (revision 3)"
+    assert f"{line} [dry run: not saved]" in dry_output.splitlines()
+    assert line in output.splitlines()
 
 
 # Bad input: text that cannot be stored, lengths, malformed JSON -----------------------------------

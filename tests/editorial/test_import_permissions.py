@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from editorial.claimset_io import import_document
+from editorial.claimset import import_document
 from editorial.models import Claim, ClaimSet, ModerationEvent
 from editorial.workflow import TransitionPermissionDenied
 from tests.factories import make_citation, make_claim, make_published_claim, make_user

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from editorial.claimset_io import InvalidClaimSet, import_claims_file
+from editorial.claimset import InvalidClaimSet, import_claims_file
 from sources.management.acting import acting_user, add_acting_argument
 
 

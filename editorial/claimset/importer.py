@@ -1,0 +1,446 @@
+"""Importing a claim-set JSON document (``editorial.claimset/1``): ``import_claims`` and ``import_sources``.
+
+A document is checked whole first (``validate.check``): nothing is imported from a document with a
+problem, and every problem is reported. Then the import is decided, reading only — which stored
+sources, revisions, speakers, claims, relations and set the document's are, and what it adds — and
+the decision is written in one transaction. A dry run decides and stops: its counts are the ones
+the real run reports, and it writes nothing.
+
+What is matched, so that importing the same file twice changes nothing:
+
+* sources by ``sources.services.match_source``'s rule (the same as the file importers': the same
+  URL; else the same publisher and title, ignoring case; else the same publisher and a stored
+  revision holding the source's newest text), also among the sources the document itself creates;
+  revisions of a source by SHA-256. A missing source is created with the file's metadata and
+  bylines, a missing revision with the file's number, through the sources app's capture API, which
+  re-anchors the citations of older revisions when a newer one arrives. Sources that already exist
+  keep their metadata.
+* speakers by name (ignoring case); claims by statement and speaker; citations by revision and
+  offsets; relations by both claims and kind; the claim set (``set``) by slug, its members appended
+  in file order.
+
+A claim is created with the file's claim date, verdict, tags and citations, then its status is
+restored with ``Claim.restore_status`` (a ``restore`` event in the moderation log; a public status
+gets an approved public version built from what was imported). A claim that already exists gets
+what the file adds — a changed claim date or verdict, missing tags and citations — and its status
+restored when it differs or when the claim changed while public. Who imports decides whether
+statuses are restored at all (see ``import_document``).
+
+Derived values in the file (``prefix``, ``suffix``, ``url`` of citations, ``exported_at``) are not
+read; unknown keys are ignored; missing optional keys mean empty.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import Truncator
+
+from editorial.claimset.validate import (
+    InvalidClaimSet,
+    ParsedClaim,
+    ParsedDocument,
+    ParsedSource,
+    Problem,
+    check,
+    parse,
+)
+from editorial.models import Citation, Claim, ClaimRelation, ClaimSet, ClaimSetMembership, ClaimStatus, Speaker
+from editorial.services.citations import save_citation
+from editorial.workflow import PUBLIC_STATUSES, may_restore, status_label
+from sources.importers import ImportProblem
+from sources.models import unique_slug
+from sources.services import CapturePlan, PlannedSource, capture_revision, create_source
+from sources.textutils import replace_unstorable
+
+CURATE_SET_PERMISSIONS = ("editorial.add_claimset", "editorial.change_claimset")
+ADD_CLAIM_PERMISSION = "editorial.add_claim"
+PROBLEMS_SHOWN = 10
+
+
+@dataclass
+class ImportResult:
+    """What an import did: counts by kind of change (``sources created``, ``claims matched`` …)."""
+
+    counts: Counter = field(default_factory=Counter)
+    # What the import left as it was and why, each at its JSON path (statuses a user without the
+    # moderate permission stated, claims past draft that were not theirs to change).
+    notices: list = field(default_factory=list)
+
+    def __str__(self):
+        order = [
+            "sources created",
+            "sources matched",
+            "revisions created",
+            "revisions matched",
+            "claims created",
+            "claims updated",
+            "claims matched",
+            "citations created",
+            "relations created",
+            "statuses restored",
+            "claims imported as drafts",
+            "claims left unchanged",
+            "set members added",
+        ]
+        return ", ".join(f"{self.counts[name]} {name}" for name in order if self.counts[name]) or "nothing to import"
+
+    @property
+    def changed(self):
+        """Return True when the import wrote anything (or, in a dry run, would)."""
+        return any(count for name, count in self.counts.items() if not name.endswith(("matched", "left unchanged")))
+
+
+def import_claims_file(path, *, user=None, operator: str = "") -> ImportResult:
+    """Import the claim-set JSON file at ``path``; see ``import_document``."""
+    # A file name that is not UTF-8 holds surrogates; the moderation notes record it readably.
+    origin = replace_unstorable(str(path))
+    return import_document(Path(path).read_bytes(), user=user, operator=operator, origin=origin)
+
+
+def import_document(data, *, user=None, operator: str = "", origin: str = "", dry_run: bool = False) -> ImportResult:
+    """Check the claim-set JSON ``data`` (bytes, str or the parsed document) and import it.
+
+    Raises ``InvalidClaimSet`` listing every problem, with nothing imported, when the document has
+    any. Otherwise imports it in one transaction and returns an ``ImportResult``; with ``dry_run``
+    writes nothing and returns what the import would do. ``user`` is recorded on the moderation
+    events and revisions; ``origin`` (the file name) in their notes.
+
+    Who imports decides what statuses do (``workflow.may_restore``): a moderator, or the
+    command-line ``operator`` (named, acting without an account), restores them as the document
+    states. Anyone else brings new claims in as drafts and leaves claims that have left draft
+    as they are; each status or change not applied is listed in ``ImportResult.notices`` with its
+    JSON path, and logged as an ``import`` event naming the user.
+    """
+    return _import(data, user=user, operator=operator, origin=origin, dry_run=dry_run)
+
+
+def _import(data, *, user, operator, origin, dry_run, plan=None):
+    """Import ``data``; in a dry run, ``plan`` holds what earlier files of the run would have captured."""
+    document = parse(data) if isinstance(data, bytes | str) else data
+    parsed, problems = check(document)
+    if problems:
+        raise InvalidClaimSet(problems)
+    if dry_run:
+        plan = plan or CapturePlan()
+        fork = plan.fork()  # a refused document leaves the run's plan as it was
+        decided = _decide(parsed, fork, user=user, operator=operator)
+        plan.adopt(fork)  # later files of the dry run see what this one would have captured
+        return decided.result
+    with transaction.atomic():
+        decided = _decide(parsed, CapturePlan(), user=user, operator=operator)
+        _write(decided, user=user, operator=operator, origin=origin)
+        return decided.result
+
+
+# Deciding ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _SourceStep:
+    source: ParsedSource
+    planned: PlannedSource
+    create: bool  # the first of the document's sources that is this new source
+    new: list  # numbers of the revisions to capture, in order
+
+
+@dataclass
+class _ClaimStep:
+    claim: ParsedClaim
+    stored: Claim | None  # None: the import creates it
+    updates: list = field(default_factory=list)  # fields to change: claim_date, verdict
+    missing_tags: list = field(default_factory=list)
+    new_citations: list = field(default_factory=list)
+    leave: bool = False  # past draft and not the importer's to change: only logged
+    restore: bool = False
+    note: str | None = None  # the message of the ``import`` event to log, "" for none; None: no event
+
+
+@dataclass
+class _Decision:
+    result: ImportResult
+    sources: list
+    revision_pks: dict  # (source ref, number in the file) → stored revision pk, None for a new one
+    claims: dict  # claim ref → _ClaimStep
+    relations: list  # (from ref, kind, to ref) to create
+    claim_set: ClaimSet | None = None
+    set_data: dict | None = None
+    set_members: list = field(default_factory=list)  # claim refs to append
+
+
+def _decide(document: ParsedDocument, plan: CapturePlan, *, user, operator) -> _Decision:
+    """Decide the whole import, reading only; raise ``InvalidClaimSet`` for what the database reveals."""
+    result = ImportResult()
+    counts = result.counts
+    steps, problems, revision_pks = [], [], {}
+    for source in document.sources:
+        newest = source.revisions[max(source.revisions)].sha256 if source.revisions else None
+        details = {"url": source.fields["url"], "publisher": source.publisher, "title": source.fields["title"]}
+        planned = plan.match(**details, sha256=newest)
+        create = planned is None
+        planned = plan.create(**details) if create else planned
+        counts["sources created" if create else "sources matched"] += 1
+        stored = planned.source
+        stored_pks = dict(stored.revisions.values_list("sha256", "pk")) if stored is not None else {}
+        taken = {number: sha256 for sha256, number in planned.numbers.items()}
+        new = []
+        for number in sorted(source.revisions):
+            revision = source.revisions[number]
+            if revision.sha256 in planned.numbers:
+                counts["revisions matched"] += 1
+            elif number in taken:
+                which = "the stored source" if stored is not None else "the source"
+                problems.append(
+                    Problem(
+                        f"{revision.path}.number",
+                        f"revision {number} of {which} “{Truncator(planned.title).chars(60)}” holds different "
+                        f"text (SHA-256 {taken[number][:12]}…, the file's is {revision.sha256[:12]}…); a "
+                        "source's revisions cannot be changed",
+                    )
+                )
+            else:
+                plan.add_revision(planned, revision.sha256, number)
+                taken[number] = revision.sha256
+                new.append(number)
+                counts["revisions created"] += 1
+            revision_pks[(source.ref, number)] = stored_pks.get(revision.sha256)
+        steps.append(_SourceStep(source, planned, create, new))
+    if problems:
+        raise InvalidClaimSet(problems)
+
+    restore = may_restore(user, operator=operator)
+    decision = _Decision(result, steps, revision_pks, {}, [])
+    for claim in document.claims:
+        decision.claims[claim.ref] = _decide_claim(claim, revision_pks, result, user=user, restore=restore)
+
+    seen = set()
+    for claim in document.claims:
+        for _, kind, target in claim.relations:
+            if (claim.ref, kind, target) in seen:
+                continue
+            seen.add((claim.ref, kind, target))
+            source, other = decision.claims[claim.ref].stored, decision.claims[target].stored
+            relation = {"from_claim": source, "to_claim": other, "kind": kind}
+            if source is None or other is None or not ClaimRelation.objects.filter(**relation).exists():
+                decision.relations.append((claim.ref, kind, target))
+                counts["relations created"] += 1
+
+    if document.set is not None:
+        if operator or (user is not None and user.has_perms(CURATE_SET_PERMISSIONS)):
+            _decide_set(decision, document)
+        else:
+            result.notices.append(Problem("$.set", "not imported: you do not have permission to curate claim sets"))
+    return decision
+
+
+def _existing_speaker(name):
+    return Speaker.objects.filter(name__iexact=name).order_by("pk").first() if name else None
+
+
+def _decide_claim(claim, revision_pks, result, *, user, restore):
+    counts = result.counts
+    speaker = _existing_speaker(claim.speaker)
+    stored = None
+    if speaker is not None or not claim.speaker:  # a speaker the import creates has no claims yet
+        stored = Claim.objects.filter(statement=claim.statement, speaker=speaker).order_by("pk").first()
+    created = stored is None
+    step = _ClaimStep(claim, stored)
+    if created:
+        step.missing_tags = claim.tags
+    else:
+        step.updates = [
+            name
+            for name, value in (("claim_date", claim.claim_date), ("verdict", claim.verdict))
+            if getattr(stored, name) != value
+        ]
+        present = {name.casefold() for name in stored.tags.names()}
+        step.missing_tags = [tag for tag in claim.tags if tag.casefold() not in present]
+    cited = set() if created else set(stored.citations.values_list("revision_id", "start", "end"))
+    step.new_citations = [
+        citation
+        for citation in claim.citations
+        if (revision_pks[(citation.source, citation.number)], citation.start, citation.end) not in cited
+    ]
+
+    if not restore and not created and stored.status != ClaimStatus.DRAFT:
+        # Past draft, a claim changes only through moderation: leave it, say so and log who tried.
+        step.leave = True
+        if stored.status != claim.status or step.updates or step.missing_tags or step.new_citations:
+            message = (
+                f"matches a claim that is {status_label(stored.status)}; the document's status and changes "
+                "were not applied: only a moderator may change a claim once it has left draft"
+            )
+            result.notices.append(Problem(claim.path, message))
+            step.note = message
+            counts["claims left unchanged"] += 1
+        else:
+            counts["claims matched"] += 1
+        return step
+
+    changed = bool(not created and (step.updates or step.missing_tags or step.new_citations))
+    counts["citations created"] += len(step.new_citations)
+    if restore:
+        # A public claim that changed needs its approved public version rebuilt: restoring does that.
+        if created or stored.status != claim.status or (changed and stored.status in PUBLIC_STATUSES):
+            step.restore = True
+            counts["statuses restored"] += 1
+    elif created or stored.status != claim.status:
+        step.note = ""
+        if claim.status != ClaimStatus.DRAFT:
+            step.note = f"“{claim.status}” not restored: only a moderator may restore a status; imported as a draft"
+            result.notices.append(Problem(f"{claim.path}.status", step.note))
+        counts["claims imported as drafts"] += 1
+    counts["claims created" if created else "claims updated" if changed else "claims matched"] += 1
+    return step
+
+
+def _decide_set(decision, document):
+    data = document.set
+    claim_set = ClaimSet.objects.filter(slug=data["slug"]).first() if data["slug"] else None
+    members = set(claim_set.memberships.values_list("claim_id", flat=True)) if claim_set is not None else set()
+    for claim in document.claims:
+        stored = decision.claims[claim.ref].stored
+        if stored is None or stored.pk not in members:
+            decision.set_members.append(claim.ref)
+    decision.claim_set, decision.set_data = claim_set, data
+    decision.result.counts["set members added"] += len(decision.set_members)
+
+
+# Writing -----------------------------------------------------------------------------------------
+
+
+def _write(decision: _Decision, *, user, operator, origin):
+    """Write what ``decision`` holds, in order: sources, claims, relations, the set."""
+    revisions = {}  # (source ref, number in the file) → Revision
+    for step in decision.sources:
+        source, planned = step.source, step.planned
+        if step.create:
+            planned.source = create_source(publisher=source.publisher, authors=source.authors, **source.fields)
+        stored = planned.source
+        for number in step.new:
+            revision = source.revisions[number]
+            capture_revision(
+                source=stored,
+                number=number,
+                text=revision.text,
+                title=stored.title,
+                byline=stored.byline,
+                user=user,
+                origin=origin,
+                format="claimset",
+                encoding="utf-8",
+                original=b"",
+                captured_at=revision.captured_at,
+                publisher_updated_at=revision.updated_at,
+            )
+        by_sha256 = {revision.sha256: revision for revision in stored.revisions.defer("original", "text")}
+        for number, revision in source.revisions.items():
+            revisions[(source.ref, number)] = by_sha256[revision.sha256]
+
+    claims = {
+        ref: _write_claim(step, revisions, user=user, operator=operator, origin=origin)
+        for ref, step in decision.claims.items()
+    }
+    for source_ref, kind, target in decision.relations:
+        ClaimRelation.objects.get_or_create(from_claim=claims[source_ref], to_claim=claims[target], kind=kind)
+    if decision.set_data is not None:
+        _write_set(decision, [claims[ref] for ref in decision.set_members], user=user)
+
+
+def _speaker(name):
+    speaker = _existing_speaker(name)
+    if speaker is None and name:
+        speaker = Speaker(name=name)
+        speaker.full_clean(exclude=["slug"])
+        speaker.save()
+    return speaker
+
+
+def _write_claim(step, revisions, *, user, operator, origin):
+    claim, stored = step.claim, step.stored
+    if stored is None:
+        stored = Claim(
+            statement=claim.statement,
+            speaker=_speaker(claim.speaker),
+            claim_date=claim.claim_date,
+            verdict=claim.verdict,
+            created_by=user,
+        )
+        stored.full_clean(exclude=["slug", "created_by"])
+        stored.save()
+    if step.leave:
+        if step.note is not None:
+            stored.record_import(user=user, stated_status=claim.status, note=_import_note(origin, user, step.note))
+        return stored
+
+    for name in step.updates:
+        setattr(stored, name, getattr(claim, name))
+    if step.updates:
+        stored.save(update_fields=[*step.updates, "modified_at"])
+    if step.missing_tags:
+        stored.tags.add(*step.missing_tags)
+    for citation in step.new_citations:
+        revision = revisions[(citation.source, citation.number)]
+        # Anchored against the source's newest revision, as an editor's citation is.
+        save_citation(
+            Citation(claim=stored, revision=revision, excerpt=citation.excerpt, start=citation.start, end=citation.end)
+        )
+    if step.restore:
+        stored.restore_status(claim.status, user=user, operator=operator, note=_import_note(origin))
+    elif step.note is not None:
+        stored.record_import(user=user, stated_status=claim.status, note=_import_note(origin, user, step.note))
+    return stored
+
+
+def _import_note(origin, user=None, message=""):
+    """Return the moderation note of an imported claim: the file, who imported it, what was refused."""
+    note = f"Imported from {origin}" if origin else "Imported"
+    if user is not None:
+        note += f" by {user.get_username()}"
+    return f"{note}: {message}." if message else f"{note}."
+
+
+def _write_set(decision, claims, *, user):
+    data, claim_set = decision.set_data, decision.claim_set
+    if claim_set is None:
+        claim_set = ClaimSet(title=data["title"], slug=data["slug"] or unique_slug(ClaimSet, data["title"]))
+        claim_set.description = data["description"]
+        claim_set.curator = user
+        claim_set.full_clean()
+        claim_set.save()
+    last = claim_set.memberships.aggregate(last=Max("position"))["last"] or 0
+    for position, claim in enumerate(claims, start=last + 1):
+        ClaimSetMembership.objects.create(claim_set=claim_set, claim=claim, position=position)
+
+
+# Through import_sources --------------------------------------------------------------------------
+
+
+def import_sources_bundle(data, filename, *, user=None, operator="", dry_run=False, plan=None):
+    """Import a claim-set JSON file for ``import_sources`` (registered as its ``claimset`` format).
+
+    Returns ``(changed, title, summary, warnings)``, the warnings being the import's notices (statuses
+    not restored, with their JSON paths). Raises ``ImportProblem`` naming the first problems when the
+    document is refused, having written nothing, and when ``user`` may not add claims (the admin's
+    source upload is open to anyone who may capture sources). A dry run decides the import and
+    stops, so its summary counts are what a real run does; ``plan`` holds what the earlier files of
+    that dry run would have captured, and learns what this one would.
+    """
+    if not operator and (user is None or not user.has_perm(ADD_CLAIM_PERMISSION)):
+        raise ImportProblem(
+            "claim-set JSON brings in claims, and you do not have permission to add claims (ask for the Editors group)"
+        )
+    try:
+        result = _import(data, user=user, operator=operator, origin=filename, dry_run=dry_run, plan=plan)
+    except InvalidClaimSet as invalid:
+        shown = "; ".join(str(problem) for problem in invalid.problems[:PROBLEMS_SHOWN])
+        more = len(invalid.problems) - PROBLEMS_SHOWN
+        raise ImportProblem(
+            f"invalid claim-set JSON: {shown}" + (f"; and {more} more (run import_claims for all)" if more > 0 else "")
+        ) from None
+    document = parse(data)
+    claim_set = document.get("set") if isinstance(document, dict) else None
+    title = (claim_set or {}).get("title") or "claim-set JSON"
+    return result.changed, title, str(result), [str(notice) for notice in result.notices]

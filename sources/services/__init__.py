@@ -1,0 +1,54 @@
+"""The sources app's services: capturing documents, importing files, checking stored revisions.
+
+* ``capture`` — the one home of the capture rules every importer follows: ``match_source``,
+  ``create_source``, ``capture_revision`` and ``CapturePlan`` (deciding before writing; a dry run
+  decides and stops).
+* ``imports`` — ``import_file`` and ``import_paths``: files and folders in, ``ImportOutcome`` out.
+* ``verify`` — ``reverify_revision``.
+
+Every public name is importable from ``sources.services``.
+"""
+
+from sources.services.capture import (
+    CapturePlan,
+    PlannedSource,
+    capture_revision,
+    create_source,
+    find_publisher,
+    match_source,
+    publisher_named,
+    set_bylines,
+)
+from sources.services.imports import (
+    CREATED,
+    FAILED,
+    NEW_REVISION,
+    SKIPPED,
+    UNCHANGED,
+    ImportOutcome,
+    format_size,
+    import_file,
+    import_paths,
+)
+from sources.services.verify import reverify_revision
+
+__all__ = [
+    "CREATED",
+    "FAILED",
+    "NEW_REVISION",
+    "SKIPPED",
+    "UNCHANGED",
+    "CapturePlan",
+    "ImportOutcome",
+    "PlannedSource",
+    "capture_revision",
+    "create_source",
+    "find_publisher",
+    "format_size",
+    "import_file",
+    "import_paths",
+    "match_source",
+    "publisher_named",
+    "reverify_revision",
+    "set_bylines",
+]
