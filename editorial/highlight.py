@@ -6,13 +6,12 @@ segment is covered by zero, one or several spans, and is rendered once.
 """
 
 import itertools
-import re
 from dataclasses import dataclass, field
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+from sources.textutils import paragraph_spans
 
 
 @dataclass(frozen=True)
@@ -32,15 +31,8 @@ class Segment:
 
 
 def paragraph_bounds(text):
-    """Return the ``(start, end)`` offsets of the paragraphs of ``text`` (blank lines between them)."""
-    bounds, position = [], 0
-    for match in _PARAGRAPH_BREAK.finditer(text):
-        if match.start() > position:
-            bounds.append((position, match.start()))
-        position = match.end()
-    if position < len(text):
-        bounds.append((position, len(text)))
-    return bounds
+    """Return the ``(start, end)`` offsets of the paragraphs of ``text`` (``sources.textutils``)."""
+    return paragraph_spans(text)
 
 
 def paragraph_window(text, start, end):

@@ -15,14 +15,14 @@ The captured revision stands in for the page: if the publisher changed the page 
 browser simply scrolls nowhere, which is what the spec intends.
 """
 
-import re
 from urllib.parse import quote, urldefrag
+
+from sources.textutils import PARAGRAPH_BREAK
 
 # Passages longer than this (in characters) are linked by their first and last words.
 LONG_EXCERPT = 80
 EDGE_WORDS = 4  # words in textStart / textEnd for long passages
 CONTEXT_WORDS = 3  # words of prefix / suffix when the passage is not unique
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def encode_term(term):
@@ -41,13 +41,13 @@ def _context_before(text, start):
     The spec matches a prefix from a word start but lets it end anywhere, then skips white space
     to the passage, so the words are taken as they stand, the last one possibly touching it.
     """
-    before = _PARAGRAPH_BREAK.split(text[max(0, start - 200) : start])[-1]
+    before = PARAGRAPH_BREAK.split(text[max(0, start - 200) : start])[-1]
     return " ".join(_words(before)[-CONTEXT_WORDS:])
 
 
 def _context_after(text, end):
     """Return up to ``CONTEXT_WORDS`` words just after ``end`` (a suffix may start mid-word)."""
-    after = _PARAGRAPH_BREAK.split(text[end : end + 200])[0]
+    after = PARAGRAPH_BREAK.split(text[end : end + 200])[0]
     return " ".join(_words(after)[:CONTEXT_WORDS])
 
 
@@ -57,10 +57,10 @@ def text_directive(text, start, end):
     words = _words(excerpt)
     if not words:
         return ""
-    spans_blocks = bool(_PARAGRAPH_BREAK.search(excerpt.strip()))
+    spans_blocks = bool(PARAGRAPH_BREAK.search(excerpt.strip()))
     if (len(excerpt) > LONG_EXCERPT and len(words) > 2 * EDGE_WORDS) or (spans_blocks and len(words) > 1):
         if spans_blocks:
-            first_block, *_, last_block = _PARAGRAPH_BREAK.split(excerpt.strip())
+            first_block, *_, last_block = PARAGRAPH_BREAK.split(excerpt.strip())
             head = _words(first_block)[:EDGE_WORDS]
             tail = _words(last_block)[-EDGE_WORDS:]
         else:

@@ -7,8 +7,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-# A paragraph is a run of lines without a blank line inside it.
-PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
+from sources.textutils import paragraph_spans
+
 # Words, runs of white space and single punctuation marks: changing "said" to "says" marks one word,
 # and a changed comma does not swallow the word next to it.
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
@@ -32,7 +32,7 @@ class ParagraphDiff:
 
 def paragraphs(text):
     """Return ``(start, paragraph)`` pairs; ``start`` is the code-point offset of the paragraph."""
-    return [(match.start(), match.group()) for match in PARAGRAPH.finditer(text) if match.group().strip()]
+    return [(start, text[start:end]) for start, end in paragraph_spans(text) if text[start:end].strip()]
 
 
 def diff_words(old, new):

@@ -231,9 +231,30 @@ def normalise_text(text):
     return text.strip("\n")
 
 
+# Paragraphs are separated by a blank line (normalised text has exactly one between them); white
+# space after it belongs to the break, not to the next paragraph.
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def paragraph_spans(text):
+    """Return the ``(start, end)`` code-point offsets of the paragraphs of ``text``, in order.
+
+    The one definition of a paragraph: the importers' layout, revision diffs, excerpt highlighting
+    and Text Fragment links all cut text here.
+    """
+    spans, position = [], 0
+    for match in PARAGRAPH_BREAK.finditer(text):
+        if match.start() > position:
+            spans.append((position, match.start()))
+        position = match.end()
+    if position < len(text):
+        spans.append((position, len(text)))
+    return spans
+
+
 def paragraphs(text):
-    """Return the non-empty paragraphs of normalised ``text``."""
-    return [paragraph for paragraph in text.split("\n\n") if paragraph.strip()]
+    """Return the non-empty paragraphs of ``text``."""
+    return [text[start:end] for start, end in paragraph_spans(text) if text[start:end].strip()]
 
 
 # Storable text and quoting input -----------------------------------------------------------------

@@ -10,14 +10,14 @@ from django_filters.views import FilterView
 
 from editorial.exports import schemaorg
 from editorial.exports.records import site_url
-from editorial.filters import DEFAULT_PAGE_SIZE, ClaimFilter, citing, public_speakers, public_tags, with_tag
+from editorial.filters import ClaimFilter, citing, public_speakers, public_tags, with_tag
 from editorial.models import Claim, ClaimRelation, ClaimSet, ModerationEvent, PublicEntry
 from editorial.public.version import PublicVersion
 from editorial.search import highlight_words, is_full_text
 from editorial.views.exports import export_links
 from editorial.views.mixins import (
     ClaimsOfMixin,
-    PaginatedMixin,
+    FilteredListMixin,
     latest,
     publisher_facets,
     set_last_modified,
@@ -54,7 +54,7 @@ class HomeView(TemplateView):
         )
 
 
-class ClaimListView(PaginatedMixin, FilterView):
+class ClaimListView(FilteredListMixin, FilterView):
     """``/claims/``: the published claims, filtered, searched, ordered, paginated, with facets."""
 
     filterset_class = ClaimFilter
@@ -63,20 +63,6 @@ class ClaimListView(PaginatedMixin, FilterView):
 
     def get_queryset(self):
         return Claim.objects.published().select_related(None)
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["data"] = self.request.GET  # always bound, so the default order applies
-        return kwargs
-
-    def get_paginate_by(self, queryset):
-        return self.filterset.get_page_size() if self.filterset.is_valid() else DEFAULT_PAGE_SIZE
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if not self.filterset.is_valid():
-            response.status_code = 400
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

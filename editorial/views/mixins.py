@@ -24,6 +24,26 @@ class PaginatedMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
+class FilteredListMixin(PaginatedMixin):
+    """A public list behind a filter set: always bound (the default order applies), paginated by
+    its ``page_size``, and answered with 400 when a filter does not validate.
+    """
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.request.GET
+        return kwargs
+
+    def get_paginate_by(self, queryset):
+        return self.filterset.get_page_size() if self.filterset.is_valid() else DEFAULT_PAGE_SIZE
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self.filterset.is_valid():
+            response.status_code = 400
+        return response
+
+
 # Facets count what the approved versions say (the public read model), one query each.
 
 

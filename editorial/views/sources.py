@@ -13,9 +13,9 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from editorial import highlight
-from editorial.filters import DEFAULT_PAGE_SIZE, SourceFilter
+from editorial.filters import SourceFilter
 from editorial.models import Citation, Claim
-from editorial.views.mixins import PaginatedMixin, latest, set_last_modified
+from editorial.views.mixins import FilteredListMixin, latest, set_last_modified
 from editorial.views.presenters import public_claims
 from sources.diffs import diff_texts
 from sources.history import metadata_changes
@@ -30,27 +30,13 @@ def _sources_with_bylines(queryset):
     )
 
 
-class SourceListView(PaginatedMixin, FilterView):
+class SourceListView(FilteredListMixin, FilterView):
     filterset_class = SourceFilter
     template_name = "sources/source_list.html"
     context_object_name = "sources"
 
     def get_queryset(self):
         return _sources_with_bylines(Source.objects.defer("notes")).order_by("-published_at", "-created_at", "-pk")
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["data"] = self.request.GET
-        return kwargs
-
-    def get_paginate_by(self, queryset):
-        return self.filterset.get_page_size() if self.filterset.is_valid() else DEFAULT_PAGE_SIZE
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if not self.filterset.is_valid():
-            response.status_code = 400
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
