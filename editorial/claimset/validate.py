@@ -167,6 +167,18 @@ class _Checker:
         value = self.get(data, key, path)
         return None if value is None else _ref(value)
 
+    def unique_id(self, data, path, seen):
+        """Return the ``id`` at ``path`` (see ``reference``); report it when ``seen`` holds it already.
+
+        ``seen`` maps the ids met so far to where they were met; this id is added to it.
+        """
+        ref = self.reference(data, "id", path)
+        if ref is not None:
+            if ref in seen:
+                self.add(f"{path}.id", f"{_show(ref)} is already the id of {seen[ref]}")
+            seen.setdefault(ref, path)
+        return ref
+
     def leftovers(self):
         # The walk visits every value the schema constrains; whatever it did not is still reported.
         for path in list(self.pending):
@@ -259,11 +271,7 @@ def _check_sources(checker, items):
         path = f"$.sources[{index}]"
         if checker.report(path):
             continue
-        ref = checker.reference(data, "id", path)
-        if ref is not None:
-            if ref in seen_ids:
-                checker.add(f"{path}.id", f"{_show(ref)} is already the id of {seen_ids[ref]}")
-            seen_ids.setdefault(ref, path)
+        ref = checker.unique_id(data, path, seen_ids)
         fields = {
             "title": checker.text(data, "title", path, required=True, max_length=500, strip=True),
             "url": checker.text(data, "url", path, max_length=1000, strip=True),
@@ -335,11 +343,7 @@ def _check_claims(checker, items, sources):
         path = f"$.claims[{index}]"
         if checker.report(path):
             continue
-        ref = checker.reference(data, "id", path)
-        if ref is not None:
-            if ref in seen_ids:
-                checker.add(f"{path}.id", f"{_show(ref)} is already the id of {seen_ids[ref]}")
-            seen_ids.setdefault(ref, path)
+        ref = checker.unique_id(data, path, seen_ids)
         statement = checker.text(data, "statement", path, required=True, max_length=STATEMENT_MAX_LENGTH, strip=True)
         speaker = " ".join(checker.text(data, "speaker", path, max_length=200).split())
         key = (statement, speaker.casefold())

@@ -1,4 +1,4 @@
-"""Claim-set JSON (``editorial.claimset/1``): the lossless format ``import_claims`` reads back.
+"""Claim-set JSON (``editorial.claimset/1``): the format ``import_claims`` reads back (docs/claimset.md).
 
 The document holds ``format``, ``exported_at``, ``set``, then ``sources[]`` with every revision's
 text, then ``claims[]`` whose citations name a source by its document id and a revision by its
@@ -30,7 +30,7 @@ from sources.models import Revision, Source
 NAME = "json"
 MEDIA_TYPE = "application/json"
 EXTENSION = "json"
-LABEL = "Claim-set JSON (lossless, for import_claims)"
+LABEL = "Claim-set JSON (for import_claims)"
 
 FORMAT = "editorial.claimset/1"
 SOURCE_CHUNK_SIZE = 50  # sources per chunk: their revision texts are held in memory together

@@ -1,4 +1,4 @@
-"""``import_claims``: every problem reported with its JSON path, idempotent imports, lossless round trips."""
+"""``import_claims``: every problem reported with its JSON path, idempotent imports, round trips."""
 
 import copy
 import io
