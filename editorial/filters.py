@@ -83,6 +83,20 @@ class LookupFilter(django_filters.Filter):
     field_class = LookupField
 
 
+# What each lookup filter picks from, and the field its name is read from.
+LOOKUPS = {
+    "source": (Source.objects.all(), "title"),
+    "publisher": (Publisher.objects.all(), "name"),
+    "author": (Author.objects.all(), "name"),
+}
+
+
+def lookup_filter(noun, **kwargs):
+    """Return the ``LookupFilter`` of ``noun`` ("source", "publisher" or "author")."""
+    queryset, name_field = LOOKUPS[noun]
+    return LookupFilter(label=noun.capitalize(), queryset=queryset, name_field=name_field, noun=noun, **kwargs)
+
+
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice by slug (readable URLs: ``?speaker=alexander-lukashenko``)."""
 
@@ -134,30 +148,9 @@ class ClaimFilter(django_filters.FilterSet):
         help_text="Claims with every tag chosen.",
     )
     speaker = SlugChoiceFilter(label="Speaker", queryset=Speaker.objects.none(), method="filter_speaker")
-    source = LookupFilter(
-        label="Source",
-        queryset=Source.objects.all(),
-        name_field="title",
-        noun="source",
-        method="filter_source",
-        help_text="A source's title, or part of it.",
-    )
-    publisher = LookupFilter(
-        label="Publisher",
-        queryset=Publisher.objects.all(),
-        name_field="name",
-        noun="publisher",
-        method="filter_publisher",
-        help_text="A publisher's name, or part of it.",
-    )
-    author = LookupFilter(
-        label="Author",
-        queryset=Author.objects.all(),
-        name_field="name",
-        noun="author",
-        method="filter_author",
-        help_text="An author's name, or part of it.",
-    )
+    source = lookup_filter("source", method="filter_source", help_text="A source's title, or part of it.")
+    publisher = lookup_filter("publisher", method="filter_publisher", help_text="A publisher's name, or part of it.")
+    author = lookup_filter("author", method="filter_author", help_text="An author's name, or part of it.")
     claim_date = django_filters.DateFromToRangeFilter(
         label="Claim date", method="filter_claim_date", widget=django_filters.widgets.DateRangeWidget()
     )
@@ -268,12 +261,8 @@ class SourceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="filter_search", max_length=MAX_QUERY_LENGTH, help_text="Title, byline and text."
     )
-    publisher = LookupFilter(
-        label="Publisher", queryset=Publisher.objects.all(), name_field="name", noun="publisher", field_name="publisher"
-    )
-    author = LookupFilter(
-        label="Author", queryset=Author.objects.all(), name_field="name", noun="author", method="filter_author"
-    )
+    publisher = lookup_filter("publisher", field_name="publisher")
+    author = lookup_filter("author", method="filter_author")
     section = django_filters.CharFilter(label="Section", field_name="section", max_length=200)
     language = django_filters.CharFilter(label="Language", field_name="language", max_length=35)
     published = django_filters.DateFromToRangeFilter(
