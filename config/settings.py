@@ -12,6 +12,10 @@ Variables:
     DJANGO_ALLOWED_HOSTS    comma-separated host names; defaults to localhost only.
     DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://example.org) behind a proxy.
     DATABASE_URL            e.g. postgres://user@host:5432/db; defaults to a SQLite file.
+    DATABASE_REPLICA_URL    a read replica of DATABASE_URL (same kind of database), e.g.
+                            postgres://reader@replica:5432/db: public pages and the API read from
+                            it (config/replica.py); editors, moderators and every write use the
+                            primary. Unset by default: one database does everything.
     TIME_ZONE               the zone times are shown in; defaults to UTC.
     SITE_URL                the public address, for absolute links in exports; defaults to
                             http://127.0.0.1:8000.
@@ -137,7 +141,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # ETag/Last-Modified from the public record's version, 304s, Cache-Control (editorial.public.http).
+    "editorial.public.http.PublicCacheMiddleware",
 ]
+# How long a shared cache (reverse proxy, CDN) may keep a public page (s-maxage); browsers revalidate.
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
 
 ROOT_URLCONF = "config.urls"
 
@@ -163,13 +171,32 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
+DATABASE_OPTIONS = {
+    "conn_max_age": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    "conn_health_checks": True,
 }
+DATABASES = {
+    "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", **DATABASE_OPTIONS),
+}
+
+# A read replica: public reads go to it while ReplicaMiddleware marks the request (config/replica.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    # A test run makes no database on the replica (it is read-only): the alias mirrors the test database.
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, test_options={"MIRROR": "default"}, **DATABASE_OPTIONS
+    )
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        # The URL is not quoted: it may hold a password.
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name a replica of DATABASE_URL, the same kind of database "
+            f"({DATABASES['default']['ENGINE']}), not {DATABASES['replica']['ENGINE']}."
+        )
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+    # Before the public cache middleware, so that the record's version is read where the page is.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("editorial.public.http.PublicCacheMiddleware"), "config.replica.ReplicaMiddleware"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

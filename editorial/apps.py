@@ -5,6 +5,16 @@ class EditorialConfig(AppConfig):
     name = "editorial"
     verbose_name = "Editorial"
 
+    @staticmethod
+    def unmoderated_public_models():
+        """Models whose rows public pages show as stored: sources and their parts, speakers, sets, relations, tags."""
+        from taggit.models import Tag
+
+        from editorial.models import ClaimRelation, ClaimSet, ClaimSetMembership, Speaker
+        from sources.models import Author, Byline, Publisher, Revision, Source
+
+        return (Source, Revision, Publisher, Author, Byline, Speaker, ClaimSet, ClaimSetMembership, ClaimRelation, Tag)
+
     def ready(self):
         from django.db.models.signals import post_migrate
 
@@ -26,6 +36,16 @@ class EditorialConfig(AppConfig):
         from editorial.services.moderation import moderated
 
         moderated.connect(readmodel.on_moderated, dispatch_uid="editorial.public_read_model")
+        # What public pages show unmoderated advances the public record's version too (ETags, caches).
+        from django.db.models.signals import post_delete, post_save
+
+        for model in self.unmoderated_public_models():
+            for signal in (post_save, post_delete):
+                signal.connect(readmodel.bump, sender=model, dispatch_uid=f"editorial.bump.{model._meta.label}")
+        # SQLite's full-text table and its triggers, remade after any migration that rebuilt the table.
+        from editorial.public.search import ensure_sqlite_index
+
+        post_migrate.connect(ensure_sqlite_index, sender=self, dispatch_uid="editorial.sqlite_search_index")
         # A plain `migrate` makes the database cache's table too (the API's throttle counts in it).
         post_migrate.connect(signals.create_cache_table, sender=self, dispatch_uid="editorial.create_cache_table")
 

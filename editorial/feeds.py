@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from editorial.filters import ORDERINGS, listed_entries
 from editorial.models import Claim
 
 FEED_SIZE = 50
@@ -42,7 +43,9 @@ class ClaimFeed(Feed):
         return reverse("public:claim_feed")
 
     def items(self, base_url):
-        claims = list(Claim.objects.published().order_by("-published_at", "-pk")[:FEED_SIZE])
+        ids = list(listed_entries().order_by(*ORDERINGS["newest"]).values_list("claim_id", flat=True)[:FEED_SIZE])
+        found = Claim.objects.in_bulk(ids)
+        claims = [found[pk] for pk in ids if pk in found]
         for claim in claims:
             claim.feed_entry_id = base_url + reverse("public:claim_redirect", args=[claim.pk])
         return claims

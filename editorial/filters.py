@@ -2,14 +2,18 @@
 
 What the filters read (documented for readers on /claims/ too):
 
-* ``q`` searches the *approved* public version: statement, speaker name and excerpts as a
-  moderator approved them (``editorial.search``).
-* Tags, speaker, claim date and the cited sources (source, publisher, author, source update time)
-  read the public read model (``PublicEntry`` and its tag and source rows), written only when a
+* The list is the public read model's listed entries (``PublicEntry``), written only when a
   moderator approves a version: an editor's unapproved change to a published claim matches no
-  filter until it is approved. Publishers, authors and update times are the cited sources' own
-  (sources are not moderated; their changes are listed on their pages).
-* The relation filter reads the relations between published claims as stored.
+  filter until it is approved. Every filter and order has an index there.
+* ``q`` searches the approved statement, speaker name and excerpts (``editorial.public.search``).
+  A search reads at most ``SEARCH_WINDOW`` matches, the newest first (or in the order chosen), and
+  ranks those by relevance, so a common word costs what a rare one does; the page says so when
+  there were more.
+* Tags, speaker, claim date and the cited sources (source, publisher, author, source update time)
+  read the entry and its tag and source rows. Publishers, authors and update times are the cited
+  sources' own (sources are not moderated; their changes are listed on their pages).
+* The relation filter reads the relations between listed claims as stored (relations are not
+  moderated; they link two claims a moderator approved).
 * Choices offered (speakers, tags) come from the read model's listed claims only, so no draft's or
   unapproved tag or speaker appears in a form or an error message.
 """
@@ -20,11 +24,14 @@ from django.db.models import Q
 from taggit.models import Tag
 
 from editorial.models import Claim, ClaimRelation, PublicEntry, PublicEntrySource, PublicEntryTag, RelationKind, Speaker
-from editorial.search import MAX_QUERY_LENGTH, is_full_text, query_words, search_claims
+from editorial.public.search import ranked, search_entries
+from editorial.search import MAX_QUERY_LENGTH, query_words
 from sources.models import Author, Byline, Publisher, Source
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# The most matches a search reads: it ranks these (the newest, or first in the order chosen).
+SEARCH_WINDOW = 10_000
 
 
 class PageSizeFilter(django_filters.Filter):
@@ -117,24 +124,32 @@ def public_speakers(*, listed_only=True):
     return Speaker.objects.filter(pk__in=entries.values("speaker_id"))
 
 
-def with_tag(claims, tag):
-    """Return ``claims`` narrowed to those whose approved version carries ``tag``."""
-    return claims.filter(pk__in=PublicEntryTag.objects.filter(tag=tag).values("entry_id"))
+def listed_entries():
+    """Return the read model's entries of listed claims (published or corrected)."""
+    return PublicEntry.objects.filter(listed=True)
 
 
-def citing(claims, **source_lookup):
-    """Return ``claims`` narrowed to those whose approved version cites a source matching the lookup."""
-    return claims.filter(pk__in=PublicEntrySource.objects.filter(**source_lookup).values("entry_id"))
+def with_tag(entries, tag):
+    """Return ``entries`` narrowed to those whose approved version carries ``tag``."""
+    return entries.filter(claim_id__in=PublicEntryTag.objects.filter(tag=tag).values("entry_id"))
+
+
+def citing(entries, **source_lookup):
+    """Return ``entries`` narrowed to those whose approved version cites a source matching the lookup."""
+    return entries.filter(claim_id__in=PublicEntrySource.objects.filter(**source_lookup).values("entry_id"))
+
+
+ORDERINGS = {
+    "newest": ("-published_at", "-claim_id"),
+    "oldest": ("published_at", "claim_id"),
+    "claim_date": ("-claim_date", "-published_at", "-claim_id"),
+}
 
 
 class ClaimFilter(django_filters.FilterSet):
-    """Filters of ``/claims/``; ``queryset`` must be ``Claim.objects.published()`` (or narrower)."""
+    """Filters of ``/claims/`` over the read model; ``queryset`` is ``listed_entries()`` (or narrower)."""
 
-    ORDERINGS = {
-        "newest": ("-published_at", "-pk"),
-        "oldest": ("published_at", "pk"),
-        "claim_date": ("-public_entry__claim_date", "-published_at", "-pk"),
-    }
+    ORDERINGS = ORDERINGS
 
     q = django_filters.CharFilter(
         label="Search", method="filter_search", max_length=MAX_QUERY_LENGTH, help_text="Statement, speaker, excerpts."
@@ -173,11 +188,11 @@ class ClaimFilter(django_filters.FilterSet):
     page_size = PageSizeFilter(label="Per page", min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
     class Meta:
-        model = Claim
+        model = PublicEntry
         fields = []
 
     def __init__(self, data=None, queryset=None, **kwargs):
-        queryset = Claim.objects.published() if queryset is None else queryset
+        queryset = listed_entries() if queryset is None else queryset
         super().__init__(data, queryset, **kwargs)
         self.filters["tag"].queryset = public_tags()
         self.filters["speaker"].queryset = public_speakers()
@@ -185,65 +200,80 @@ class ClaimFilter(django_filters.FilterSet):
         self.form.fields["source_updated"].widget.attrs.update(type="date")
 
     def filter_queryset(self, queryset):
-        claims = super().filter_queryset(queryset)
+        entries = super().filter_queryset(queryset)
         ordering = self.form.cleaned_data.get("ordering")
-        if ordering:
-            return claims.order_by(*self.ORDERINGS[ordering])
-        if self.form.cleaned_data.get("q") and is_full_text():
-            return claims.order_by("-search_rank", *self.ORDERINGS["newest"])
-        return claims.order_by(*self.ORDERINGS["newest"])
+        order = self.ORDERINGS[ordering or "newest"]
+        query = self.form.cleaned_data.get("q")
+        if not query:
+            return entries.order_by(*order)
+        # The first SEARCH_WINDOW matches in the chosen order (newest first by default), in that
+        # order, or ranked by relevance when no order was chosen.
+        window = entries.order_by(*order)[:SEARCH_WINDOW].values("claim_id")
+        matches = search_entries(PublicEntry.objects.filter(claim_id__in=window), query)
+        return matches.order_by(*order) if ordering else ranked(matches)
 
-    def filter_search(self, claims, name, value):
-        return search_claims(claims, value)
+    def claims(self):
+        """Return the filtered list as a ``Claim`` queryset (for exports), in the order chosen.
 
-    def filter_tags(self, claims, name, tags):
+        Newest first by default, a search too: its export holds the matches the list reads (at most
+        ``SEARCH_WINDOW``), not ranked.
+        """
+        ordering = self.form.cleaned_data.get("ordering") or "newest"
+        order = [
+            f"{'-' if field.startswith('-') else ''}public_entry__{field.lstrip('-')}" for field in ORDERINGS[ordering]
+        ]
+        return Claim.objects.filter(pk__in=self.qs.values("claim_id")).order_by(*order)
+
+    def filter_search(self, entries, name, value):
+        return search_entries(entries, value)
+
+    def filter_tags(self, entries, name, tags):
         # Every chosen tag must be on the claim: one semi-join per tag, no duplicate rows.
         for tag in tags:
-            claims = with_tag(claims, tag)
-        return claims
+            entries = with_tag(entries, tag)
+        return entries
 
-    def filter_speaker(self, claims, name, speaker):
-        return claims.filter(pk__in=PublicEntry.objects.filter(speaker=speaker).values("claim_id"))
+    def filter_speaker(self, entries, name, speaker):
+        return entries.filter(speaker=speaker)
 
-    def filter_claim_date(self, claims, name, value):
+    def filter_claim_date(self, entries, name, value):
         if not value:
-            return claims
-        lookup = {}
+            return entries
         if value.start is not None:
-            lookup["claim_date__gte"] = value.start
+            entries = entries.filter(claim_date__gte=value.start)
         if value.stop is not None:
-            lookup["claim_date__lte"] = value.stop
-        return claims.filter(pk__in=PublicEntry.objects.filter(**lookup).values("claim_id"))
+            entries = entries.filter(claim_date__lte=value.stop)
+        return entries
 
-    def filter_source(self, claims, name, source):
-        return citing(claims, source=source)
+    def filter_source(self, entries, name, source):
+        return citing(entries, source=source)
 
-    def filter_publisher(self, claims, name, publisher):
-        return citing(claims, source__publisher=publisher)
+    def filter_publisher(self, entries, name, publisher):
+        return citing(entries, source__publisher=publisher)
 
-    def filter_author(self, claims, name, author):
-        return citing(claims, source__in=Byline.objects.filter(author=author).values("source_id"))
+    def filter_author(self, entries, name, author):
+        return citing(entries, source__in=Byline.objects.filter(author=author).values("source_id"))
 
-    def filter_source_updated(self, claims, name, value):
+    def filter_source_updated(self, entries, name, value):
         if not value:
-            return claims
+            return entries
         lookup = {}
         if value.start is not None:
             lookup["updated_at__gte"] = value.start
         if value.stop is not None:
             lookup["updated_at__lte"] = value.stop
-        return citing(claims, source__in=Source.objects.filter(**lookup).values("pk"))
+        return citing(entries, source__in=Source.objects.filter(**lookup).values("pk"))
 
-    def filter_relation(self, claims, name, kind):
-        published = Claim.objects.published().values("pk")
+    def filter_relation(self, entries, name, kind):
+        listed = listed_entries().values("claim_id")
         related = ClaimRelation.objects.filter(kind=kind)
-        return claims.filter(
-            Q(pk__in=related.filter(to_claim__in=published).values("from_claim_id"))
-            | Q(pk__in=related.filter(from_claim__in=published).values("to_claim_id"))
+        return entries.filter(
+            Q(claim_id__in=related.filter(to_claim__in=listed).values("from_claim_id"))
+            | Q(claim_id__in=related.filter(from_claim__in=listed).values("to_claim_id"))
         )
 
-    def filter_ordering(self, claims, name, value):
-        return claims  # applied last, in ``filter_queryset``, after the search's ranking
+    def filter_ordering(self, entries, name, value):
+        return entries  # applied last, in ``filter_queryset``, after the search's ranking
 
     def get_page_size(self):
         """Return the validated page size (the default when absent)."""

@@ -7,8 +7,8 @@ the project's own (``editorial/sitemap.xml``), as ``config/urls.py`` does.
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from editorial.filters import public_speakers, public_tags
-from editorial.models import Claim, ClaimSet
+from editorial.filters import listed_entries, public_speakers, public_tags
+from editorial.models import ClaimSet
 from sources.models import Publisher, Source
 
 
@@ -18,10 +18,13 @@ class ClaimSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return Claim.objects.published().only("pk", "slug", "modified_at").order_by("pk")
+        return listed_entries().only("claim_id", "slug", "approved_at").order_by("claim_id")
 
-    def lastmod(self, claim):
-        return claim.modified_at
+    def location(self, entry):
+        return reverse("public:claim_detail", args=[entry.claim_id, entry.slug])
+
+    def lastmod(self, entry):
+        return entry.approved_at
 
 
 class SourceSitemap(Sitemap):

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only")
 # The suite runs with the settings it states, never with a developer's local .env (debug mode).
 os.environ.setdefault("DJANGO_ENV_FILE", "")
+# Nor with a replica an operator's environment names: the replica tests install their own router.
+os.environ["DATABASE_REPLICA_URL"] = ""
 
 from config.settings import *  # noqa: F403
 
@@ -21,3 +23,6 @@ WHITENOISE_AUTOREFRESH = True
 # The suite clears the cache between tests: it keeps it in the test database, never in a Redis that
 # REDIS_URL may name (the throttle tests give REDIS_URL to the servers they start themselves).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+# A read replica that mirrors the test database, for the routing tests (tests/config/test_replica.py).
+# No router is installed here: only a test that installs ReplicaRouter reads through the alias.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from editorial.filters import MAX_PAGE_SIZE, ClaimFilter, SourceFilter
+from editorial.public.caching import DepthLimitedPaginator
 
 
 class ApiClaimFilter(ClaimFilter):
@@ -138,3 +139,11 @@ class ApiPagination(PageNumberPagination):
         if number is None:
             raise ValidationError({self.page_query_param: ["Enter a whole number from 1."]})
         return number
+
+
+class ClaimApiPagination(ApiPagination):
+    """The claim list's pagination: counted once per version of the public record, pages reaching
+    the first ``LIST_DEPTH`` rows (``editorial.public.caching``); the exports stream every claim.
+    """
+
+    django_paginator_class = DepthLimitedPaginator

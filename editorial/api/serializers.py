@@ -15,7 +15,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from editorial.models import Claim, ClaimRelation, ClaimSet, ClaimSetMembership, RelationKind, Speaker, Verdict
+from editorial.models import (
+    Claim,
+    ClaimRelation,
+    ClaimSet,
+    ClaimSetMembership,
+    PublicEntry,
+    RelationKind,
+    Speaker,
+    Verdict,
+)
 from editorial.workflow import LISTED_STATUSES
 from sources.models import Byline, Publisher, Revision, Source
 
@@ -46,7 +55,7 @@ def public_claim_documents(claims, request, *, with_relations=True):
     relations = {claim.pk: [] for claim in claims}
     if with_relations and claims:
         ids = list(relations)
-        published = Claim.objects.published().values("pk")
+        published = PublicEntry.objects.filter(listed=True).values("claim_id")
         rows = ClaimRelation.objects.filter(
             Q(from_claim__in=ids, to_claim__in=published) | Q(to_claim__in=ids, from_claim__in=published)
         ).order_by("kind", "pk")
@@ -176,7 +185,12 @@ class ClaimListSerializer(serializers.ListSerializer):
     """Renders a page of claims with ``public_claim_documents``: one query per kind of related row."""
 
     def to_representation(self, data):
-        claims = data.all() if isinstance(data, Manager) else data
+        claims = list(data.all() if isinstance(data, Manager) else data)
+        if claims and isinstance(claims[0], PublicEntry):  # a page of the list, read from the read model
+            found = Claim.objects.only("pk", "slug", "status", "published_at", "public_snapshot").in_bulk(
+                [entry.claim_id for entry in claims]
+            )
+            claims = [found[entry.claim_id] for entry in claims if entry.claim_id in found]
         documents = public_claim_documents(list(claims), self.context.get("request"))
         return [self.child.to_representation(document) for document in documents]
 

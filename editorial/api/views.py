@@ -10,7 +10,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
 
-from editorial.api.filters import ApiClaimFilter, ApiFilterBackend, ApiPagination, ApiSourceFilter
+from editorial.api.filters import (
+    ApiClaimFilter,
+    ApiFilterBackend,
+    ApiPagination,
+    ApiSourceFilter,
+    ClaimApiPagination,
+)
 from editorial.api.serializers import (
     ClaimSerializer,
     ClaimSetDetailSerializer,
@@ -20,6 +26,7 @@ from editorial.api.serializers import (
     public_claim_sets,
     public_sources,
 )
+from editorial.filters import listed_entries
 from editorial.models import Claim, ClaimSet
 from sources.models import Source
 
@@ -41,11 +48,14 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ClaimSerializer
     filter_backends = [ApiFilterBackend]
     filterset_class = ApiClaimFilter
-    pagination_class = ApiPagination
+    pagination_class = ClaimApiPagination
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        # Only the columns a public claim document reads; the content comes from public_snapshot.
+        # The list reads the public read model (its filters and order are indexed there); a claim is
+        # rendered from its approved public_snapshot, so only the columns that reads are loaded.
+        if self.action == "list":
+            return listed_entries()
         return Claim.objects.published().only("pk", "slug", "status", "published_at", "public_snapshot")
 
     def filter_queryset(self, queryset):

@@ -16,7 +16,6 @@ from editorial.choices import RelationKind, Verdict
 from editorial.models.moderation import ModerationEvent
 from editorial.models.speakers import Speaker
 from editorial.public.version import STATEMENT_SLUG_LENGTH, PublicVersion, statement_slug
-from editorial.search import SnapshotCitesSource
 from editorial.services import moderation
 from editorial.workflow import LISTED_STATUSES, PUBLIC_STATUSES, ClaimStatus
 from sources.models import StorableTextMixin
@@ -58,10 +57,13 @@ class ClaimQuerySet(models.QuerySet):
     def citing_source(self, source_id):
         """Return the claims whose *approved* version cites the source ``source_id``, newest first.
 
-        Read from the approved versions, not the live citations: an editor's unapproved citation
-        changes nothing here. Pages and the API list a source's claims from this.
+        Read from the public read model (the approved versions' sources), not the live citations: an
+        editor's unapproved citation changes nothing here. Pages and the API list a source's claims from this.
         """
-        return self.filter(SnapshotCitesSource(source_id)).order_by("-published_at", "-pk")
+        from editorial.models.public import PublicEntrySource
+
+        cited = PublicEntrySource.objects.filter(source_id=source_id).values("entry_id")
+        return self.filter(pk__in=cited).order_by("-published_at", "-pk")
 
     def awaiting_review(self):
         return self.with_status(ClaimStatus.IN_REVIEW)

@@ -25,6 +25,7 @@ class PublicEntry(models.Model):
         "editorial.Speaker", on_delete=models.PROTECT, null=True, blank=True, related_name="public_entries"
     )
     speaker_name = models.CharField(max_length=200, blank=True)
+    excerpts = models.TextField(blank=True, help_text="The approved citations' excerpts, “ … ” between them.")
     claim_date = models.DateField(null=True, blank=True)
     verdict = models.CharField(max_length=20, blank=True)
     published_at = models.DateTimeField(help_text="First publication.")
@@ -42,6 +43,26 @@ class PublicEntry(models.Model):
 
     def __str__(self):
         return self.statement[:80]
+
+
+class PublicChange(models.Model):
+    """A change to what readers see, noted in the transaction that made it; the log is the record's version.
+
+    Moderation acts note one when they write the read model; so do saves and deletions of what public
+    pages show unmoderated (sources, their revisions and metadata, speakers, public claim sets,
+    relations, tags). The newest id with the number of rows (``editorial.public.readmodel.version``)
+    is the public record's version: public pages derive their ``ETag`` and ``Last-Modified`` from it
+    and cached counts and facets are keyed by it, so the act that changes what readers see is the one
+    that invalidates them. Rows are only ever added (old ones pruned), never updated, so concurrent
+    transactions never wait on each other for it; and because the count is part of the version, a long
+    transaction that commits after a later one still changes it.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"public change {self.pk} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
 class PublicEntryTag(models.Model):

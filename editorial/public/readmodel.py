@@ -10,9 +10,11 @@ upgrades and for peace of mind (``manage.py public_read_model``).
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
 from taggit.models import Tag
 
-from editorial.models import Claim, PublicEntry, PublicEntrySource, PublicEntryTag
+from editorial.models import Claim, PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag
 from editorial.public.version import PublicVersion
 from editorial.workflow import LISTED_STATUSES, PUBLIC_STATUSES
 from sources.models import Source
@@ -25,9 +27,40 @@ def on_moderated(sender, *, claim, **kwargs):
     record(claim)
 
 
+# Rows that no public page shows until something public refers to them (which is then the change).
+UNSEEN_WHEN_NEW = {"taggit.Tag", "editorial.Speaker", "sources.Author", "sources.Publisher"}
+# Changes kept in the log; older ones are pruned (only the newest id and the count matter).
+KEEP_CHANGES = 100
+
+
+def bump(**kwargs):
+    """Note a change to what readers see (a ``PublicChange``), in the caller's transaction.
+
+    Also a receiver of ``post_save``/``post_delete`` of what public pages show unmoderated.
+    """
+    if kwargs.get("raw"):
+        return  # loading fixtures
+    if (
+        kwargs.get("created")
+        and getattr(kwargs.get("sender"), "_meta", None)
+        and kwargs["sender"]._meta.label in UNSEEN_WHEN_NEW
+    ):
+        return  # a new tag, speaker, author or publisher is on no public page until something cites it
+    change = PublicChange.objects.create(changed_at=timezone.now())
+    if change.pk % KEEP_CHANGES == 0:
+        PublicChange.objects.filter(pk__lte=change.pk - KEEP_CHANGES).delete()
+
+
+def version():
+    """Return ``(tag, changed_at)``: the public record's version as text, and when it last changed."""
+    row = PublicChange.objects.aggregate(last=Max("pk"), count=Count("pk"), changed_at=Max("changed_at"))
+    return f"{row['last'] or 0}.{row['count']}", row["changed_at"]
+
+
 def record(claim) -> PublicEntry | None:
     """Write ``claim``'s entry from its approved version, or delete it when the claim is not public."""
     version = PublicVersion.from_snapshot(claim.public_snapshot) if claim.status in PUBLIC_STATUSES else None
+    bump()
     if version is None:
         PublicEntry.objects.filter(claim_id=claim.pk).delete()
         return None
@@ -50,6 +83,7 @@ def record_many(claims) -> int:
     if not claims:
         return 0
     with transaction.atomic():
+        bump()
         PublicEntry.objects.filter(claim_id__in=[claim.pk for claim in claims]).delete()
         versions = []
         for claim in claims:
@@ -73,6 +107,7 @@ def _entry(claim, version):
         slug=version.slug,
         speaker_id=version.speaker.id if version.speaker else None,
         speaker_name=version.speaker_name,
+        excerpts=" … ".join(citation.excerpt for citation in version.citations),
         claim_date=version.claim_date,
         verdict=version.verdict,
         published_at=claim.published_at,
@@ -154,7 +189,7 @@ def verify() -> list[str]:
             continue
         version = PublicVersion.from_snapshot(claim.public_snapshot)
         expected = _entry(claim, version)
-        for name in ("listed", "statement", "slug", "speaker_id", "claim_date", "verdict", "published_at"):
+        for name in ("listed", "statement", "slug", "speaker_id", "claim_date", "verdict", "published_at", "excerpts"):
             if getattr(entry, name) != getattr(expected, name):
                 problems.append(
                     f"claim {claim.pk}: {name} is {getattr(entry, name)!r}, approved {getattr(expected, name)!r}"

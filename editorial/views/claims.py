@@ -10,21 +10,30 @@ from django_filters.views import FilterView
 
 from editorial.exports import schemaorg
 from editorial.exports.records import site_url
-from editorial.filters import ClaimFilter, citing, public_speakers, public_tags, with_tag
-from editorial.models import Claim, ClaimRelation, ClaimSet, ModerationEvent, PublicEntry
+from editorial.filters import (
+    ORDERINGS,
+    SEARCH_WINDOW,
+    ClaimFilter,
+    citing,
+    listed_entries,
+    public_speakers,
+    public_tags,
+    with_tag,
+)
+from editorial.models import Claim, ClaimRelation, ClaimSet, ModerationEvent
+from editorial.public.caching import LIST_DEPTH, DepthLimitedPaginator, cached
+from editorial.public.search import search_headlines
 from editorial.public.version import PublicVersion
-from editorial.search import highlight_words, is_full_text
 from editorial.views.exports import export_links
 from editorial.views.mixins import (
     ClaimsOfMixin,
     FilteredListMixin,
     latest,
-    publisher_facets,
+    list_summary,
     set_last_modified,
-    speaker_facets,
     tag_facets,
 )
-from editorial.views.presenters import can_preview, claim_record, public_claims
+from editorial.views.presenters import can_preview, claim_record, entry_claims, public_claims
 from sources.history import changed_fields_since, metadata_changes
 from sources.models import Publisher
 
@@ -44,12 +53,12 @@ class HomeView(TemplateView):
     template_name = "editorial/home.html"
 
     def get_context_data(self, **kwargs):
-        published = Claim.objects.published()
-        recent = published.order_by("-published_at", "-pk")[:RECENT_CLAIMS]
+        listed = listed_entries()
+        recent = listed.order_by(*ORDERINGS["newest"])[:RECENT_CLAIMS]
         return super().get_context_data(
-            claims=public_claims(recent),
+            claims=entry_claims(recent),
             claim_sets=ClaimSet.objects.public().with_published_count().order_by("-created_at", "-pk")[:RECENT_SETS],
-            popular_tags=tag_facets(published, limit=POPULAR_TAGS),
+            popular_tags=cached("home tags", "", lambda: tag_facets(listed, limit=POPULAR_TAGS)),
             **kwargs,
         )
 
@@ -58,37 +67,47 @@ class ClaimListView(FilteredListMixin, FilterView):
     """``/claims/``: the published claims, filtered, searched, ordered, paginated, with facets."""
 
     filterset_class = ClaimFilter
+    paginator_class = DepthLimitedPaginator
     template_name = "editorial/claim_list.html"
     context_object_name = "claim_rows"
 
     def get_queryset(self):
-        return Claim.objects.published().select_related(None)
+        return listed_entries()
+
+    def paginate_queryset(self, queryset, page_size):
+        # The total and the facets in one cache entry per version of the public record.
+        self.summary = list_summary(queryset) if self.filterset.is_valid() else None
+        total = self.summary["total"] if self.summary else 0
+        paginator = self.get_paginator(queryset, page_size, orphans=0, allow_empty_first_page=True, total=total)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_valid()
-        filtered = self.object_list if valid else Claim.objects.none()
         searching = self.filterset.is_searching()
-        claims = public_claims(context["object_list"])
-        if searching and not is_full_text():
-            query = self.filterset.form.cleaned_data["q"]
+        claims = entry_claims(context["object_list"])
+        if searching:
+            headlines = search_headlines([item.claim.pk for item in claims], self.filterset.form.cleaned_data["q"])
             for item in claims:
-                item.statement_html = highlight_words(item.statement, query)
-                excerpts = " … ".join(citation.excerpt for citation in item.citations)
-                snippet = highlight_words(excerpts, query, limit=240)
-                item.excerpt_html = snippet if "<mark>" in snippet else ""
+                item.statement_html, item.excerpt_html = headlines.get(item.claim.pk, ("", ""))
+        paginator = context.get("paginator")
+        total = paginator.total if paginator else len(claims)
         context.update(
             claims=claims,
             searching=searching,
-            full_text=is_full_text(),
+            search_window=SEARCH_WINDOW,
+            search_capped=searching and total >= SEARCH_WINDOW,
+            list_depth=LIST_DEPTH,
+            list_truncated=bool(paginator and paginator.truncated),
             facets={
-                "tags": tag_facets(filtered) if valid else [],
-                "speakers": speaker_facets(filtered) if valid else [],
-                "publishers": publisher_facets(filtered) if valid else [],
+                "tags": self.summary["tags"] if valid else [],
+                "speakers": self.summary["speakers"] if valid else [],
+                "publishers": self.summary["publishers"] if valid else [],
             },
             selected_tags=set(self.request.GET.getlist("tag")),
             export_links=export_links(self.request) if valid else [],
-            result_count=context["paginator"].count if context.get("paginator") else len(claims),
+            result_count=total,
         )
         return context
 
@@ -150,7 +169,7 @@ class ClaimDetailView(DetailView):
                 ]
             ).order_by("at", "pk")
         )
-        published = Claim.objects.published()
+        published = listed_entries().values("claim_id")
         outgoing = list(
             ClaimRelation.objects.filter(from_claim=claim, to_claim__in=published)
             .select_related("to_claim")
@@ -233,8 +252,8 @@ class TagDetailView(ClaimsOfMixin, ListView):
         self.tag = get_object_or_404(public_tags(listed_only=False), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def claims(self):
-        return with_tag(Claim.objects.published(), self.tag)
+    def entries(self, listed):
+        return with_tag(listed, self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -248,10 +267,8 @@ class SpeakerDetailView(ClaimsOfMixin, ListView):
         self.speaker = get_object_or_404(public_speakers(listed_only=False), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def claims(self):
-        return Claim.objects.published().filter(
-            pk__in=PublicEntry.objects.filter(speaker=self.speaker).values("claim_id")
-        )
+    def entries(self, listed):
+        return listed.filter(speaker=self.speaker)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(speaker=self.speaker, **kwargs)
@@ -264,8 +281,8 @@ class PublisherDetailView(ClaimsOfMixin, ListView):
         self.publisher = get_object_or_404(Publisher, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def claims(self):
-        return citing(Claim.objects.published(), source__publisher=self.publisher)
+    def entries(self, listed):
+        return citing(listed, source__publisher=self.publisher)
 
     def get_context_data(self, **kwargs):
         sources = self.publisher.sources.defer("notes").order_by("-published_at", "-created_at")[:20]

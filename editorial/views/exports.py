@@ -47,7 +47,7 @@ def claim_export(request, fmt):
         )
     try:
         response = export_response(
-            fmt, filterset.qs, filename="claims", request=request, as_attachment=as_attachment(request, fmt)
+            fmt, filterset.claims(), filename="claims", request=request, as_attachment=as_attachment(request, fmt)
         )
     except UnknownFormat as error:
         raise Http404(str(error)) from error

@@ -1,13 +1,18 @@
-"""What the public views share: conditional answers, pagination, facets, the claims of a tag or a speaker."""
+"""What the public views share: conditional answers, pagination, facets, the claims of a tag or a speaker.
+
+Lists read the public read model (``PublicEntry``) through its indexes; their totals and facet
+counts are cached per version of the public record (``editorial.public.caching``).
+"""
 
 from django.db.models import Count
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
 
-from editorial.filters import DEFAULT_PAGE_SIZE
+from editorial.filters import DEFAULT_PAGE_SIZE, ORDERINGS, listed_entries
 from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag
-from editorial.views.presenters import public_claims
+from editorial.public.caching import DepthLimitedPaginator, cached, query_key
+from editorial.views.presenters import entry_claims
 
 # Sets ETag from the rendered page and answers If-None-Match / If-Modified-Since with 304.
 conditional_page = decorator_from_middleware(ConditionalGetMiddleware)
@@ -44,36 +49,36 @@ class FilteredListMixin(PaginatedMixin):
         return response
 
 
-# Facets count what the approved versions say (the public read model), one query each.
+# Facets count what the approved versions say (the public read model), one query each; callers cache them.
 
 
-def tag_facets(claims, limit=FACET_SIZE):
-    """Return ``[{tag__name, tag__slug, count}]``: the tags of ``claims`` with how many carry each."""
+def tag_facets(entries, limit=FACET_SIZE):
+    """Return ``[{tag__name, tag__slug, count}]``: the tags of ``entries`` with how many carry each."""
     return list(
-        PublicEntryTag.objects.filter(entry_id__in=claims.values("pk"))
+        PublicEntryTag.objects.filter(entry_id__in=entries.values("claim_id"))
         .values("tag__name", "tag__slug")
         .annotate(count=Count("entry_id"))
         .order_by("-count", "tag__name")[:limit]
     )
 
 
-def speaker_facets(claims, limit=FACET_SIZE):
-    """Return ``[{speaker__name, speaker__slug, count}]`` for ``claims``' approved speakers."""
+def speaker_facets(entries, limit=FACET_SIZE):
+    """Return ``[{speaker__name, speaker__slug, count}]`` for ``entries``' approved speakers."""
     return list(
-        PublicEntry.objects.filter(claim_id__in=claims.values("pk"), speaker__isnull=False)
+        PublicEntry.objects.filter(claim_id__in=entries.values("claim_id"), speaker__isnull=False)
         .values("speaker__name", "speaker__slug")
         .annotate(count=Count("claim_id"))
         .order_by("-count", "speaker__name")[:limit]
     )
 
 
-def publisher_facets(claims, limit=FACET_SIZE):
-    """Return the publishers of the sources ``claims``' approved versions cite, with claim counts.
+def publisher_facets(entries, limit=FACET_SIZE):
+    """Return the publishers of the sources ``entries``' approved versions cite, with claim counts.
 
     The keys keep the names the list template reads (``revision__source__publisher__…``).
     """
     rows = (
-        PublicEntrySource.objects.filter(entry_id__in=claims.values("pk"), source__publisher__isnull=False)
+        PublicEntrySource.objects.filter(entry_id__in=entries.values("claim_id"), source__publisher__isnull=False)
         .values("source__publisher__name", "source__publisher__slug")
         .annotate(count=Count("entry_id", distinct=True))
         .order_by("-count", "source__publisher__name")[:limit]
@@ -86,6 +91,20 @@ def publisher_facets(claims, limit=FACET_SIZE):
         }
         for row in rows
     ]
+
+
+def list_summary(entries):
+    """Return a list's total and facets, computed once per version of the public record (one cache entry)."""
+    return cached(
+        "list",
+        query_key(entries),
+        lambda: {
+            "total": entries.count(),
+            "tags": tag_facets(entries),
+            "speakers": speaker_facets(entries),
+            "publishers": publisher_facets(entries),
+        },
+    )
 
 
 def latest(*values):
@@ -107,18 +126,20 @@ def page_canonical(request, path, page_obj):
 
 
 class ClaimsOfMixin(PaginatedMixin):
-    """A paginated list of the published claims of one tag, speaker or publisher."""
+    """A paginated list of the published claims of one tag, speaker or publisher (read-model entries)."""
 
     paginate_by = DEFAULT_PAGE_SIZE
+    paginator_class = DepthLimitedPaginator
     context_object_name = "claim_rows"
 
-    def claims(self):
+    def entries(self, listed):
+        """Return ``listed`` (the read model's listed entries) narrowed to this page's subject."""
         raise NotImplementedError
 
     def get_queryset(self):
-        return self.claims().order_by("-published_at", "-pk")
+        return self.entries(listed_entries()).order_by(*ORDERINGS["newest"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["claims"] = public_claims(context["object_list"])
+        context["claims"] = entry_claims(context["object_list"])
         return context

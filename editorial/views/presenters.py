@@ -18,7 +18,6 @@ from editorial.exports import records
 from editorial.exports.records import ClaimRecord
 from editorial.models import AnchorState, Citation, Claim, Speaker, SpeakerKind
 from editorial.public.version import PublicVersion
-from editorial.search import marked
 from sources.models import Byline, Revision, Source
 
 
@@ -200,12 +199,6 @@ def public_claims(claims, *, preview=False, with_texts=False):
             continue
         item = PublicClaim(claim=claim, version=version, preview=preview)
         item.citations = [_citation_from_version(cited) for cited in version.citations]
-        search_statement = getattr(claim, "statement_headline", None)
-        search_excerpt = getattr(claim, "excerpt_headline", None)
-        if search_statement is not None:
-            item.statement_html = marked(search_statement)
-        if search_excerpt and "\ue000" in search_excerpt:
-            item.excerpt_html = marked(search_excerpt)
         public.append(item)
 
     speaker_ids = {item.version.speaker.id for item in public if item.version.speaker}
@@ -251,6 +244,16 @@ def public_claims(claims, *, preview=False, with_texts=False):
             citation.source = sources.get(citation.source_id)
             citation.live = live.get((item.claim.pk, citation.revision_id, citation.start, citation.end))
     return public
+
+
+def entry_claims(entries):
+    """Return the claims of read-model ``entries`` (a page of a list), in order, as ``PublicClaim``s.
+
+    Two queries for the claims whatever the page's length, then ``public_claims``' own.
+    """
+    ids = [entry.claim_id for entry in entries]
+    claims = Claim.objects.only("pk", "slug", "status", "created_at", "published_at", "public_snapshot").in_bulk(ids)
+    return public_claims([claims[pk] for pk in ids if pk in claims])
 
 
 def claim_record(item: PublicClaim, *, base_url: str) -> ClaimRecord:
