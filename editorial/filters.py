@@ -20,7 +20,7 @@ What the filters read (documented for readers on /claims/ too):
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from taggit.models import Tag
 
 from editorial.models import Claim, ClaimRelation, PublicEntry, PublicEntrySource, PublicEntryTag, RelationKind, Speaker
@@ -92,6 +92,7 @@ class LookupFilter(django_filters.Filter):
 
 # What each lookup filter picks from, and the field its name is read from.
 LOOKUPS = {
+    "speaker": (None, "name"),  # the speakers of listed claims (public_speakers), made with the filter
     "source": (Source.objects.all(), "title"),
     "publisher": (Publisher.objects.all(), "name"),
     "author": (Author.objects.all(), "name"),
@@ -99,29 +100,27 @@ LOOKUPS = {
 
 
 def lookup_filter(noun, **kwargs):
-    """Return the ``LookupFilter`` of ``noun`` ("source", "publisher" or "author")."""
+    """Return the ``LookupFilter`` of ``noun`` ("speaker", "source", "publisher" or "author")."""
     queryset, name_field = LOOKUPS[noun]
+    if queryset is None:
+        queryset = public_speakers()
     return LookupFilter(label=noun.capitalize(), queryset=queryset, name_field=name_field, noun=noun, **kwargs)
 
 
-class SlugChoiceFilter(django_filters.ModelChoiceFilter):
-    """A choice by slug (readable URLs: ``?speaker=alexander-lukashenko``)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        super().__init__(*args, **kwargs)
+# Both probe the read model's indexes once per tag or speaker asked about (EXISTS), rather than
+# collecting every public claim's tags or speaker.
 
 
 def public_tags(*, listed_only=True):
     """Return the tags of the approved versions of public claims (listed ones only, by default)."""
-    links = PublicEntryTag.objects.filter(entry__listed=True) if listed_only else PublicEntryTag.objects.all()
-    return Tag.objects.filter(pk__in=links.values("tag_id"))
+    links = PublicEntryTag.objects.filter(tag=OuterRef("pk"))
+    return Tag.objects.filter(Exists(links.filter(entry__listed=True) if listed_only else links))
 
 
 def public_speakers(*, listed_only=True):
     """Return the speakers of the approved versions of public claims (listed ones only, by default)."""
-    entries = PublicEntry.objects.filter(listed=True) if listed_only else PublicEntry.objects.all()
-    return Speaker.objects.filter(pk__in=entries.values("speaker_id"))
+    entries = PublicEntry.objects.filter(speaker=OuterRef("pk"))
+    return Speaker.objects.filter(Exists(entries.filter(listed=True) if listed_only else entries))
 
 
 def listed_entries():
@@ -162,7 +161,7 @@ class ClaimFilter(django_filters.FilterSet):
         method="filter_tags",
         help_text="Claims with every tag chosen.",
     )
-    speaker = SlugChoiceFilter(label="Speaker", queryset=Speaker.objects.none(), method="filter_speaker")
+    speaker = lookup_filter("speaker", method="filter_speaker", help_text="A speaker's name, or part of it.")
     source = lookup_filter("source", method="filter_source", help_text="A source's title, or part of it.")
     publisher = lookup_filter("publisher", method="filter_publisher", help_text="A publisher's name, or part of it.")
     author = lookup_filter("author", method="filter_author", help_text="An author's name, or part of it.")
@@ -195,7 +194,6 @@ class ClaimFilter(django_filters.FilterSet):
         queryset = listed_entries() if queryset is None else queryset
         super().__init__(data, queryset, **kwargs)
         self.filters["tag"].queryset = public_tags()
-        self.filters["speaker"].queryset = public_speakers()
         self.form.fields["claim_date"].widget.attrs.update(type="date")
         self.form.fields["source_updated"].widget.attrs.update(type="date")
 

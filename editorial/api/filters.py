@@ -31,6 +31,10 @@ class ApiClaimFilter(ClaimFilter):
     # The slug filters below run through methods, which the schema generator cannot read a type from.
 
     @extend_schema_field(OpenApiTypes.STR)
+    def filter_speaker(self, claims, name, speaker):
+        return super().filter_speaker(claims, name, speaker)
+
+    @extend_schema_field(OpenApiTypes.STR)
     def filter_source(self, claims, name, source):
         return super().filter_source(claims, name, source)
 

@@ -58,7 +58,7 @@ class HomeView(TemplateView):
         return super().get_context_data(
             claims=entry_claims(recent),
             claim_sets=ClaimSet.objects.public().with_published_count().order_by("-created_at", "-pk")[:RECENT_SETS],
-            popular_tags=cached("home tags", "", lambda: tag_facets(listed, limit=POPULAR_TAGS)),
+            popular_tags=cached("home-tags", "", lambda: tag_facets(listed, limit=POPULAR_TAGS)),
             **kwargs,
         )
 
