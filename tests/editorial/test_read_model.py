@@ -163,8 +163,14 @@ def test_the_claim_lists_main_queries_can_use_an_index(client, changed):
 
     queries = [
         ClaimFilter({}).qs[:20],
+        ClaimFilter({}).qs[4000:4020],  # a deep page
         ClaimFilter({"tag": ["ferries"]}).qs[:20],
         ClaimFilter({"speaker": "mayor-holt"}).qs[:20],
+        ClaimFilter({"publisher": "quay-ledger"}).qs[:20],
+        ClaimFilter({"ordering": "claim_date"}).qs[:20],
+        ClaimFilter({"q": "ferry fares"}).qs[:20],
+        ClaimFilter({"claim_date_after": "2024-01-01"}).qs[:20],
+        ClaimFilter({}).qs.values("claim_id"),  # what the count and the facets read
     ]
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")  # tiny tables: ask whether an index *can* serve
@@ -172,6 +178,7 @@ def test_the_claim_lists_main_queries_can_use_an_index(client, changed):
             for queryset in queries:
                 plan = queryset.explain()
                 assert "Seq Scan on editorial_claim " not in plan + " ", plan
+                assert "Seq Scan on editorial_publicentry " not in plan + " ", plan
         finally:
             cursor.execute("SET enable_seqscan = on")
 
