@@ -34,10 +34,31 @@ MAX_PAGE_SIZE = 100
 SEARCH_WINDOW = 10_000
 
 
+class PageSizeSelect(forms.Select):
+    """A small select of the usual page sizes; the empty choice is the default. A size a link carries
+    (any of 1–100, e.g. ``?page_size=3``) is kept as a choice, so the form shows what the page does.
+    """
+
+    def __init__(self, attrs=None):
+        sizes = [(str(size), str(size)) for size in (10, 50, 100)]
+        super().__init__(attrs, choices=[sizes[0], ("", str(DEFAULT_PAGE_SIZE)), *sizes[1:]])
+
+    def get_context(self, name, value, attrs):
+        if str(value).isdigit() and str(value) not in {choice for choice, _ in self.choices}:
+            self.choices = sorted(
+                [*self.choices, (str(value), str(value))], key=lambda c: int(c[0] or DEFAULT_PAGE_SIZE)
+            )
+        return super().get_context(name, value, attrs)
+
+
 class PageSizeFilter(django_filters.Filter):
     """``?page_size=`` (1–100): validated with the other filters; the view paginates by it."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", PageSizeSelect)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         return qs
