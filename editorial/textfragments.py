@@ -51,8 +51,20 @@ def _context_after(text, end):
     return " ".join(_words(after)[:CONTEXT_WORDS])
 
 
-def text_directive(text, start, end):
-    """Return the ``text=…`` directive for ``text[start:end]`` (without ``#:~:``), or "" when empty."""
+def normalise(text):
+    """Return ``text`` as occurrences of a passage are counted in it: spaces collapsed, case folded.
+
+    A caller linking many passages of one text (an export) passes it to ``fragment_url`` as
+    ``normalised_text``, so that the text is normalised once rather than once per passage.
+    """
+    return " ".join(text.split()).casefold()
+
+
+def text_directive(text, start, end, *, normalised_text=None):
+    """Return the ``text=…`` directive for ``text[start:end]`` (without ``#:~:``), or "" when empty.
+
+    ``normalised_text`` is ``normalise(text)``, when the caller has it.
+    """
     excerpt = text[start:end]
     words = _words(excerpt)
     if not words:
@@ -68,7 +80,9 @@ def text_directive(text, start, end):
         parts = [encode_term(" ".join(head)), encode_term(" ".join(tail))]
     else:
         parts = [encode_term(excerpt)]
-    if _occurrences(text, excerpt) > 1:
+    if normalised_text is None:
+        normalised_text = normalise(text)
+    if _occurs_more_than_once(normalised_text, excerpt):
         prefix = _context_before(text, start)
         suffix = _context_after(text, end)
         if prefix:
@@ -78,24 +92,21 @@ def text_directive(text, start, end):
     return "text=" + ",".join(parts)
 
 
-def _occurrences(text, excerpt):
-    normalised_text = " ".join(text.split()).casefold()
-    normalised_excerpt = " ".join(excerpt.split()).casefold()
-    count, position = 0, normalised_text.find(normalised_excerpt)
-    while position != -1:
-        count += 1
-        position = normalised_text.find(normalised_excerpt, position + 1)
-    return count
+def _occurs_more_than_once(normalised_text, excerpt):
+    normalised_excerpt = normalise(excerpt)
+    first = normalised_text.find(normalised_excerpt)
+    return first != -1 and normalised_text.find(normalised_excerpt, first + 1) != -1
 
 
-def fragment_url(url, text, start, end):
+def fragment_url(url, text, start, end, *, normalised_text=None):
     """Return ``url`` with a Text Fragment for ``text[start:end]``, or "" when there is no ``url``.
 
     An existing fragment of ``url`` is kept in front of the directive, as the spec allows.
+    ``normalised_text`` is ``normalise(text)``, when the caller has it.
     """
     if not url:
         return ""
-    directive = text_directive(text, start, end)
+    directive = text_directive(text, start, end, normalised_text=normalised_text)
     if not directive:
         return url
     base, fragment = urldefrag(url)

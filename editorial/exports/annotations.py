@@ -70,7 +70,15 @@ def iter_chunks(
 
 
 def _annotations(claims, *, version, base_url, chunk_size):
-    for claim in records.iter_claims(claims, version=version, base_url=base_url, chunk_size=chunk_size):
+    claims = records.iter_claims(
+        claims,
+        version=version,
+        base_url=base_url,
+        with_relations=False,
+        with_speaker_kinds=False,
+        chunk_size=chunk_size,
+    )
+    for claim in claims:
         for citation in claim.citations:
             yield annotation(claim, citation, base_url=base_url)
 

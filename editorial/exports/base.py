@@ -46,10 +46,78 @@ class Stream:
 
 
 def dumps(value, level=0, indent=2):
-    """Return ``value`` as indented JSON (non-ASCII kept), indented to nesting ``level``."""
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    # JSON strings never hold a raw newline, so every newline here is layout.
-    return text.replace("\n", "\n" + " " * (indent * level)) if level else text
+    """Return ``value`` as indented JSON (non-ASCII kept), indented to nesting ``level``.
+
+    The text is exactly ``json.dumps(value, ensure_ascii=False, indent=indent)`` (then indented to
+    ``level``). ``json`` encodes in C only without ``indent``; its indenting encoder is written in
+    Python for any value, this one only for what exports hold (dicts with text keys, lists, text,
+    integers, booleans, None) and hands anything else to ``json``.
+    """
+    parts = []
+    _encode(value, "\n" + " " * (indent * level), " " * indent, parts)
+    return "".join(parts)
+
+
+_encode_text = json.encoder.encode_basestring  # the C function when available, as json.dumps uses
+
+
+def _scalar(value):
+    """Return the JSON of a text, None, boolean or integer, else None (for ``_encode`` to recurse)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_text(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    return None
+
+
+def _encode(value, newline, step, parts):
+    text = _scalar(value)
+    if text is not None:
+        parts.append(text)
+        return
+    kind = type(value)
+    if kind is dict and all(type(key) is str for key in value):
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + step
+        separator = "{" + inner
+        for key, item in value.items():
+            # Most values are scalars: written here, without a call per value.
+            text = _scalar(item)
+            if text is not None:
+                parts.append(separator + _encode_text(key) + ": " + text)
+            else:
+                parts.append(separator + _encode_text(key) + ": ")
+                _encode(item, inner, step, parts)
+            separator = "," + inner
+        parts.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + step
+        separator = "[" + inner
+        for item in value:
+            text = _scalar(item)
+            if text is not None:
+                parts.append(separator + text)
+            else:
+                parts.append(separator)
+                _encode(item, inner, step, parts)
+            separator = "," + inner
+        parts.append(newline + "]")
+    else:
+        # Floats, other keys, subclasses: as json writes them (or the TypeError it raises).
+        text = json.dumps(value, ensure_ascii=False, indent=len(step))
+        parts.append(text.replace("\n", newline))
 
 
 def json_chunks(value, level=0, indent=2) -> Iterator[str]:
@@ -60,9 +128,13 @@ def json_chunks(value, level=0, indent=2) -> Iterator[str]:
     """
     if isinstance(value, Stream):
         opened = False
+        item_indent = "\n" + " " * (indent * (level + 1))
         for item in value.items:
-            yield ("[" if not opened else ",") + "\n" + " " * (indent * (level + 1))
-            yield from json_chunks(item, level + 1, indent)
+            if _holds_stream(item):
+                yield ("," if opened else "[") + item_indent
+                yield from json_chunks(item, level + 1, indent)
+            else:
+                yield ("," if opened else "[") + item_indent + dumps(item, level + 1, indent)
             opened = True
         yield ("\n" + " " * (indent * level) + "]") if opened else "[]"
     elif isinstance(value, dict) and _holds_stream(value):
@@ -79,7 +151,8 @@ def _holds_stream(value):
     if isinstance(value, Stream):
         return True
     if isinstance(value, dict):
-        return any(_holds_stream(item) for item in value.values())
+        # Only a Stream or a dict can hold one (lists are written whole): the other values are skipped.
+        return any(isinstance(item, (Stream, dict)) and _holds_stream(item) for item in value.values())
     return False
 
 

@@ -112,7 +112,7 @@ def _sources(source_pks, source_ids, base_url):
 
 def _claims(claims, claim_ids, source_ids, *, version, base_url, chunk_size):
     for claim in records.iter_claims(
-        claims, version=version, base_url=base_url, with_texts=True, chunk_size=chunk_size
+        claims, version=version, base_url=base_url, with_texts=True, with_speaker_kinds=False, chunk_size=chunk_size
     ):
         if claim.pk not in claim_ids:
             # Created or published after the ids were assigned: it was not in the export's list.

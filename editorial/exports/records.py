@@ -20,7 +20,6 @@ tags, relations, revisions (+ bylines). Revision texts are loaded only when aske
 """
 
 import datetime
-import functools
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -30,11 +29,21 @@ from itertools import islice
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.urls import get_script_prefix, get_urlconf, reverse
 from taggit.models import TaggedItem
 
 from editorial import textfragments
+
+# Exporters read addresses and timestamps from here too (``records.site_url``, ``isoformat``).
+from editorial.exports.addresses import (  # noqa: F401
+    claim_path_parts,
+    claim_url,
+    isoformat,
+    revision_url,
+    site_url,
+    source_page_url,
+)
 from editorial.models import Citation, Claim, ClaimRelation, Speaker, SpeakerKind
+from editorial.public.version import statement_slug
 from editorial.workflow import PUBLIC_STATUSES
 from sources.models import Byline, Revision, Source
 
@@ -43,70 +52,12 @@ LIVE = "live"
 VERSIONS = (PUBLIC, LIVE)
 
 CHUNK_SIZE = 500  # claims per chunk; a chunk's related rows are loaded with one query per kind
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
-
-
-# Addresses ---------------------------------------------------------------------------------------
-
-
-def site_url(request=None) -> str:
-    """Return the site's base address without a trailing slash: the request's, else ``SITE_URL``."""
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return getattr(settings, "SITE_URL", DEFAULT_SITE_URL).rstrip("/")
-
-
-_SLUG = "export-slug-placeholder"
-_NUMBER = 918273645
-
-
-@functools.lru_cache(maxsize=16)
-def _route(name, urlconf, prefix):
-    """Return the path of route ``name`` with placeholders, reversed once (``reverse`` is slow per row)."""
-    args = {
-        "public:claim_detail": [_NUMBER, _SLUG],
-        "public:source_detail": [_SLUG],
-        "public:revision_detail": [_SLUG, _NUMBER],
-    }[name]
-    return reverse(name, args=args)
-
-
-def _path(name, *, slug, number=None):
-    template = _route(name, get_urlconf(), get_script_prefix())
-    # Slugs and numbers need no quoting in a path; ``reverse`` would leave them as they are.
-    if number is not None:
-        template = template.replace(str(_NUMBER), str(number))
-    return template.replace(_SLUG, slug)
-
-
-def claim_url(base_url: str, pk: int, slug: str) -> str:
-    """Return the absolute public address of a claim, ``/claims/<id>/<slug>/``."""
-    return base_url + _path("public:claim_detail", slug=slug or "claim", number=pk)
-
-
-def source_page_url(base_url: str, source_slug: str) -> str:
-    """Return the absolute public address of a source, ``/sources/<slug>/``."""
-    return base_url + _path("public:source_detail", slug=source_slug)
-
-
-def revision_url(base_url: str, source_slug: str, number: int) -> str:
-    """Return the absolute public address of a revision, ``/sources/<slug>/revisions/<n>/``."""
-    return base_url + _path("public:revision_detail", slug=source_slug, number=number)
-
-
-def isoformat(value: datetime.date | datetime.datetime | None) -> str | None:
-    """Return a datetime as ISO 8601 in UTC with its offset (``…+00:00``), a date as YYYY-MM-DD."""
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat()
-    return value.isoformat()
 
 
 # Records -----------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceRecord:
     pk: int
     slug: str
@@ -127,7 +78,7 @@ class SourceRecord:
         return value.astimezone(zoneinfo.ZoneInfo(self.time_zone)).date() if value else None
 
 
-@dataclass
+@dataclass(slots=True)
 class RevisionRecord:
     pk: int
     number: int
@@ -137,9 +88,10 @@ class RevisionRecord:
     source: SourceRecord
     url: str  # our public page of the revision
     text: str | None = None  # loaded only with ``with_texts``
+    normalised_text: str | None = None  # ``textfragments.normalise(text)``, made when first needed
 
 
-@dataclass
+@dataclass(slots=True)
 class CitationRecord:
     position: int
     excerpt: str
@@ -167,12 +119,18 @@ class CitationRecord:
         """
         if not self.source.url:
             return self.revision.url
-        if self.revision.text is None:
+        revision = self.revision
+        if revision.text is None:
             return self.source.url
-        return textfragments.fragment_url(self.source.url, self.revision.text, self.start, self.end)
+        if revision.normalised_text is None:
+            # Once per revision: an export links many passages of each.
+            revision.normalised_text = textfragments.normalise(revision.text)
+        return textfragments.fragment_url(
+            self.source.url, revision.text, self.start, self.end, normalised_text=revision.normalised_text
+        )
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimRecord:
     pk: int
     slug: str
@@ -292,10 +250,15 @@ def cited_source_ids(claims, *, version=PUBLIC, chunk_size=CHUNK_SIZE):
     """
     claim_ids, source_ids = [], set()
     if version == PUBLIC:
-        rows = exported_claims(claims, version).values_list("pk", "public_snapshot").iterator(chunk_size=chunk_size)
-        for pk, snapshot in rows:
+        # Only the approved citations, not the whole snapshot: the database cuts them out.
+        rows = (
+            exported_claims(claims, version)
+            .values_list("pk", "public_snapshot__citations")
+            .iterator(chunk_size=chunk_size)
+        )
+        for pk, citations in rows:
             claim_ids.append(pk)
-            source_ids.update(citation["source"] for citation in snapshot.get("citations", []))
+            source_ids.update(citation["source"] for citation in citations or ())
         return claim_ids, source_ids
     for chunk in chunked(claims.values_list("pk", flat=True).iterator(chunk_size=chunk_size), chunk_size):
         claim_ids.extend(chunk)
@@ -306,20 +269,30 @@ def cited_source_ids(claims, *, version=PUBLIC, chunk_size=CHUNK_SIZE):
 
 
 def claim_chunks(
-    claims, *, version=PUBLIC, base_url=None, with_texts=False, chunk_size=CHUNK_SIZE
+    claims,
+    *,
+    version=PUBLIC,
+    base_url=None,
+    with_texts=False,
+    with_relations=True,
+    with_speaker_kinds=True,
+    chunk_size=CHUNK_SIZE,
 ) -> Iterator[list[ClaimRecord]]:
     """Yield ``claims`` (a queryset, in its order) as lists of ``ClaimRecord``, ``chunk_size`` at a time.
 
     ``version`` is ``PUBLIC`` (approved public versions; claims without one are skipped, relations
     lead only to published claims) or ``LIVE`` (stored fields, any status). ``with_texts`` also
-    loads the cited revisions' texts, for Text Fragment links.
+    loads the cited revisions' texts, for Text Fragment links. A format that does not write them
+    saves a query per chunk each with ``with_relations=False`` (``relations`` are then empty) and,
+    in the public version, ``with_speaker_kinds=False`` (``speaker_kind`` is then a person's).
     """
     if version not in VERSIONS:
         raise ValueError(f"Unknown version “{version}”; use {PUBLIC!r} or {LIVE!r}.")
     base_url = site_url() if base_url is None else base_url.rstrip("/")
-    load = _load_public_chunk if version == PUBLIC else _load_live_chunk
     if version == PUBLIC:
-        rows = exported_claims(claims, version).defer(None).iterator(chunk_size=chunk_size)
+        # Plain tuples, not model instances: a claim is read only through its approved version.
+        rows = exported_claims(claims, version).values_list(*PUBLIC_CLAIM_FIELDS).iterator(chunk_size=chunk_size)
+        load = _load_public_chunk
     else:
         # The snapshot is not needed; only whether there is one (for the permalink).
         rows = (
@@ -328,8 +301,16 @@ def claim_chunks(
             .annotate(export_has_snapshot=ExpressionWrapper(Q(public_snapshot__isnull=False), BooleanField()))
             .iterator(chunk_size=chunk_size)
         )
+        load = _load_live_chunk
+    revisions = RevisionCache(base_url=base_url, with_texts=with_texts)
     for chunk in chunked(rows, chunk_size):
-        records = load(chunk, base_url=base_url, with_texts=with_texts)
+        records = load(
+            chunk,
+            base_url=base_url,
+            revisions=revisions,
+            with_relations=with_relations,
+            with_speaker_kinds=with_speaker_kinds,
+        )
         if records:
             yield records
 
@@ -358,60 +339,112 @@ def _relations(pks, *, published_only):
     return grouped
 
 
-def _load_public_chunk(claims, *, base_url, with_texts):
-    versions = [(claim, claim.approved_version()) for claim in claims]
-    versions = [(claim, version) for claim, version in versions if version is not None]
-    if not versions:
+PUBLIC_CLAIM_FIELDS = ("pk", "slug", "status", "created_at", "published_at", "public_snapshot")
+
+
+class RevisionCache:
+    """``RevisionRecord`` by revision pk, loaded for the revisions a chunk cites that the last ones did not.
+
+    Claims exported together tend to cite the same sources, so a revision is usually loaded once
+    for many chunks. At most ``limit`` revisions are kept (their texts too, with ``with_texts``),
+    so memory stays bounded however many sources an export cites.
+    """
+
+    def __init__(self, *, base_url, with_texts, limit=2000):
+        self.base_url, self.with_texts, self.limit = base_url, with_texts, limit
+        self.records: dict[int, RevisionRecord] = {}
+
+    def load(self, revision_ids) -> dict[int, RevisionRecord]:
+        """Return the records of ``revision_ids`` (missing revisions left out), querying only the new ones."""
+        missing = set(revision_ids).difference(self.records)
+        if missing:
+            if len(self.records) + len(missing) > self.limit:
+                self.records = {pk: self.records[pk] for pk in revision_ids if pk in self.records}
+            self.records.update(load_revisions(missing, base_url=self.base_url, with_texts=self.with_texts))
+        return self.records
+
+
+def _approved_citations(snapshot):
+    """Return the approved citations of a snapshot as plain tuples, defaults as ``PublicVersion`` reads them.
+
+    ``(position, excerpt, start, end, prefix, suffix, note, revision id)``. This is
+    ``PublicVersion.from_snapshot(snapshot).citations`` without building a frozen dataclass per
+    citation, which costs more than the rest of the export's work on a claim.
+    """
+    return [
+        (
+            cited["position"],
+            cited["excerpt"],
+            cited["start"],
+            cited["end"],
+            cited.get("prefix", ""),
+            cited.get("suffix", ""),
+            cited.get("note", ""),
+            cited["revision"],
+        )
+        for cited in snapshot.get("citations", ())
+    ]
+
+
+def _load_public_chunk(rows, *, base_url, revisions, with_relations, with_speaker_kinds):
+    """Return ``ClaimRecord`` of ``(pk, slug, status, created_at, published_at, snapshot)`` rows.
+
+    Reads each snapshot's keys as ``PublicVersion.from_snapshot`` does (missing ones read as
+    empty; ``tests/editorial/exports/test_records.py`` holds the two together).
+    """
+    if not rows:
         return []
-    pks = [claim.pk for claim, _ in versions]
-    speaker_ids = {version.speaker.id for _, version in versions if version.speaker}
-    kinds = dict(Speaker.objects.filter(pk__in=speaker_ids).values_list("pk", "kind")) if speaker_ids else {}
-    relations = _relations(pks, published_only=True)
-    revision_ids = {cited.revision for _, version in versions for cited in version.citations}
-    revisions = load_revisions(revision_ids, base_url=base_url, with_texts=with_texts)
+    approved = [(row, row[5], _approved_citations(row[5])) for row in rows]
+    pks = [row[0] for row in rows]
+    speaker_ids = {snapshot["speaker"]["id"] for _, snapshot, _ in approved if snapshot.get("speaker")}
+    if with_speaker_kinds and speaker_ids:
+        kinds = dict(Speaker.objects.filter(pk__in=speaker_ids).values_list("pk", "kind"))
+    else:
+        kinds = {}
+    relations = _relations(pks, published_only=True) if with_relations else {}
+    loaded = revisions.load({cited[7] for _, _, citations in approved for cited in citations})
+    path_start, path_middle, path_end = claim_path_parts()
+    claim_path = base_url + path_start
+    person = SpeakerKind.PERSON
     records = []
-    for claim, version in versions:
-        citations = [
-            CitationRecord(
-                position=cited.position,
-                excerpt=cited.excerpt,
-                start=cited.start,
-                end=cited.end,
-                prefix=cited.prefix,
-                suffix=cited.suffix,
-                note=cited.note,
-                revision=revisions[cited.revision],
-            )
-            for cited in version.citations
-            # A revision goes only with its source, which cannot be deleted while live citations
-            # quote it; a snapshot can outlive that. Such a passage has nothing left to point at.
-            if cited.revision in revisions
-        ]
+    for (pk, claim_slug, status, created_at, published_at, snapshot), _, citations in approved:
+        statement = snapshot["statement"]
+        speaker = snapshot.get("speaker")
+        claim_date = snapshot.get("claim_date")
+        approved_at = snapshot.get("approved_at")
+        slug = snapshot.get("slug") or statement_slug(statement) or claim_slug
         records.append(
             ClaimRecord(
-                pk=claim.pk,
-                slug=version.slug or claim.slug,
-                statement=version.statement,
-                speaker_name=version.speaker_name,
-                speaker_kind=kinds.get(version.speaker.id if version.speaker else None, SpeakerKind.PERSON),
-                speaker_description=version.speaker_description,
-                claim_date=version.claim_date,
-                status=claim.status,
-                verdict=version.verdict,
-                verdict_explanation=version.verdict_explanation,
-                tags=list(version.tags),
-                citations=citations,
-                relations=relations.get(claim.pk, []),
-                created_at=claim.created_at,
-                published_at=claim.published_at,
-                modified_at=version.approved_at or claim.published_at,
-                permalink=claim_url(base_url, claim.pk, version.slug or claim.slug),
+                pk,
+                slug,
+                statement,
+                speaker.get("name", "") if speaker else "",
+                kinds.get(speaker["id"], person) if speaker else person,
+                speaker.get("description", "") if speaker else "",
+                datetime.date.fromisoformat(claim_date) if claim_date else None,
+                status,
+                snapshot.get("verdict", ""),
+                snapshot.get("verdict_explanation", ""),
+                list(snapshot.get("tags", ())),
+                [
+                    CitationRecord(*cited[:7], loaded[cited[7]])
+                    for cited in citations
+                    # A revision goes only with its source, which cannot be deleted while live
+                    # citations quote it; a snapshot can outlive that. Such a passage has nothing
+                    # left to point at.
+                    if cited[7] in loaded
+                ],
+                relations.get(pk, []),
+                created_at,
+                published_at,
+                (datetime.datetime.fromisoformat(approved_at) if approved_at else None) or published_at,
+                claim_path + str(pk) + path_middle + (slug or "claim") + path_end,
             )
         )
     return records
 
 
-def _load_live_chunk(claims, *, base_url, with_texts):
+def _load_live_chunk(claims, *, base_url, revisions, with_relations, with_speaker_kinds):
     pks = [claim.pk for claim in claims]
     citations = defaultdict(list)
     rows = list(
@@ -419,7 +452,7 @@ def _load_live_chunk(claims, *, base_url, with_texts):
         .order_by("claim_id", "position", "pk")
         .values_list("claim_id", "revision_id", "position", "excerpt", "start", "end", "prefix", "suffix", "note")
     )
-    revisions = load_revisions({row[1] for row in rows}, base_url=base_url, with_texts=with_texts)
+    revisions = revisions.load({row[1] for row in rows})
     for claim_id, revision_id, position, excerpt, start, end, prefix, suffix, note in rows:
         citations[claim_id].append(
             CitationRecord(position, excerpt, start, end, prefix, suffix, note, revisions[revision_id])
@@ -430,7 +463,7 @@ def _load_live_chunk(claims, *, base_url, with_texts):
         "object_id", "tag__name"
     ):
         tags[object_id].append(name)
-    relations = _relations(pks, published_only=False)
+    relations = _relations(pks, published_only=False) if with_relations else {}
     records = []
     for claim in claims:
         speaker = claim.speaker
