@@ -1,8 +1,10 @@
 """The claim page's citations: their inline rows, and the picker that fills a row from a source's text.
 
-The picker (``static/js/citation_picker.js``) lists the sources that have a current revision,
-fetches one's text as JSON (``picker/revision/<source_id>/``), and fills in a row's revision,
-excerpt, offsets and context from the passage the editor selects.
+A row names its source (an autocomplete) and, for an older revision, the revision's number; it
+never asks for a database id. The picker (``static/js/citation_picker.js``) lists the sources that
+have a current revision, fetches one's text as JSON (``picker/revision/<source_id>/``), and fills
+in a row's source, revision number, excerpt, offsets and context from the passage the editor
+selects, with the button by the selection or the one above the text.
 """
 
 from django.contrib import admin
@@ -22,13 +24,12 @@ class CitationInline(admin.StackedInline):
     model = Citation
     form = CitationInlineForm
     extra = 1
-    raw_id_fields = ["revision"]
     fieldsets = [
         (
             None,
             {
                 "fields": [
-                    ("revision", "position"),
+                    ("source", "revision_number", "position"),
                     "excerpt",
                     ("start", "end"),
                     ("prefix", "suffix"),
@@ -54,8 +55,11 @@ class CitationInline(admin.StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         # prefix and suffix are form fields only: the model derives them, so they are not editable
         # model fields and must stay out of the model form's field list.
-        kwargs.setdefault("fields", ["revision", "excerpt", "start", "end", "note", "position"])
-        return super().get_formset(request, obj, **kwargs)
+        kwargs.setdefault("fields", ["excerpt", "start", "end", "note", "position"])
+        formset = super().get_formset(request, obj, **kwargs)
+        # The form class is made for this call, so the site is set on it alone.
+        formset.form.admin_site = self.admin_site
+        return formset
 
     @admin.display(description="In context")
     def in_context(self, citation):
@@ -122,7 +126,7 @@ class CitationPickerMixin:
         ]
 
     def picker_revision_view(self, request, source_id):
-        """Return the current revision of a source as JSON: ``{revision_id, number, label, text}``."""
+        """Return a source's current revision as JSON: source id and label, revision id, number, label, text."""
         source_admin = self.admin_site._registry.get(Source)
         allowed = (
             source_admin.has_view_permission(request)
@@ -144,6 +148,7 @@ class CitationPickerMixin:
         return JsonResponse(
             {
                 "source_id": source.pk,
+                "source_label": str(source),
                 "revision_id": revision.pk,
                 "number": revision.number,
                 "label": f"“{source.title}”{publisher}, revision {revision.number}",

@@ -5,22 +5,40 @@ API's filters (``editorial.filters``, ``editorial.api.filters``) build their for
 """
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 
 from editorial import anchoring
 from editorial.anchoring import ExcerptError
 from editorial.models import Citation, ClaimSet, ClaimSetMembership
+from sources.models import Revision, Source
 
 
 class CitationInlineForm(forms.ModelForm):
     """A citation row of the claim page.
 
-    An editor may give only the revision and the excerpt: ``Citation.clean()`` then locates the
-    passage (leniently) and fills in the offsets, or reports an absent or ambiguous excerpt with its
-    occurrences. ``prefix`` and ``suffix`` are not stored from the form (``save()`` derives them
-    from the text); the citation picker fills them in, and when the offsets are blank they tell a
-    repeated passage's occurrences apart.
+    The editor names the source, never a revision's database id: the row quotes the source's
+    current revision, or the older one whose number is given. An editor may give only the source and
+    the excerpt: ``Citation.clean()`` then locates the passage (leniently) and fills in the offsets,
+    or reports an absent or ambiguous excerpt with its occurrences. ``prefix`` and ``suffix`` are not
+    stored from the form (``save()`` derives them from the text); the citation picker fills them
+    in, and when the offsets are blank they tell a repeated passage's occurrences apart.
     """
 
+    # Set by ``CitationInline`` on its formset's form: the source is then searched as the admin's
+    # other autocompletes are, through that site's Source admin (which needs ``search_fields``).
+    admin_site = None
+
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.select_related("current_revision").defer("current_revision__original"),
+        help_text="The source quoted. Type to search titles, bylines and text.",
+    )
+    revision_number = forms.IntegerField(
+        label="Revision",
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
+        help_text="Leave blank to quote the current revision; give a number to quote an older one.",
+    )
     prefix = forms.CharField(
         label="Text before",
         required=False,
@@ -38,7 +56,7 @@ class CitationInlineForm(forms.ModelForm):
 
     class Meta:
         model = Citation
-        fields = ["revision", "excerpt", "start", "end", "note", "position"]
+        fields = ["excerpt", "start", "end", "note", "position"]
         widgets = {
             "excerpt": forms.Textarea(attrs={"rows": 3, "cols": 80}),
             "note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
@@ -52,15 +70,27 @@ class CitationInlineForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["prefix"].initial = self.instance.prefix
             self.fields["suffix"].initial = self.instance.suffix
+            self.fields["source"].initial = self.instance.revision.source_id
+            self.fields["revision_number"].initial = self.instance.revision.number
+        if self.admin_site is not None:
+            source = self.fields["source"]
+            # Revision.source is the foreign key the autocomplete view resolves to the Source admin.
+            source.widget = AutocompleteSelect(
+                Revision._meta.get_field("source"), self.admin_site, choices=source.choices
+            )
 
     def clean(self):
         cleaned_data = super().clean()
         changed = set(self.changed_data)
         # A stored citation whose passage or revision was changed without touching its offsets is
         # located afresh; the old offsets would only point at the old passage.
-        if self.instance.pk and changed & {"excerpt", "revision"} and not changed & {"start", "end"}:
+        if self.instance.pk and changed & {"excerpt", "source", "revision_number"} and not changed & {"start", "end"}:
             cleaned_data["start"] = cleaned_data["end"] = None
-        revision, excerpt = cleaned_data.get("revision"), cleaned_data.get("excerpt")
+        revision = self.chosen_revision(cleaned_data.get("source"), cleaned_data.get("revision_number"))
+        if revision is not None:
+            # Citation.clean() (run next, by the model form) locates the excerpt in this revision.
+            self.instance.revision = revision
+        excerpt = cleaned_data.get("excerpt")
         prefix, suffix = cleaned_data.get("prefix") or "", cleaned_data.get("suffix") or ""
         offsets_blank = cleaned_data.get("start") is None and cleaned_data.get("end") is None
         if revision is not None and excerpt and offsets_blank and (prefix.strip() or suffix.strip()):
@@ -73,6 +103,29 @@ class CitationInlineForm(forms.ModelForm):
             else:
                 cleaned_data["start"], cleaned_data["end"], cleaned_data["excerpt"] = match
         return cleaned_data
+
+    def chosen_revision(self, source, number):
+        """Return ``source``'s revision ``number``, or its current one when ``number`` is blank.
+
+        Return None, with the error on the field to correct, when there is no such revision.
+        """
+        if source is None:
+            return None
+        if number is None:
+            if source.current_revision_id is None:
+                self.add_error("source", f"“{source}” has no captured text yet; import it before citing it.")
+            return source.current_revision
+        revision = Revision.objects.filter(source=source, number=number).defer("original").first()
+        if revision is None:
+            numbers = list(Revision.objects.filter(source=source).order_by("number").values_list("number", flat=True))
+            if not numbers:
+                held = "it has no revisions yet"
+            elif len(numbers) == 1:
+                held = f"its only revision is {numbers[0]}"
+            else:
+                held = f"its revisions are {numbers[0]}–{numbers[-1]}"
+            self.add_error("revision_number", f"“{source}” has no revision {number}; {held}.")
+        return revision
 
 
 class TransitionNoteForm(forms.Form):

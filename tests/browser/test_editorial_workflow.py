@@ -62,7 +62,7 @@ def cite(page, source, passage):
     page.locator("[data-picker-source]").select_option(str(source.pk))
     expect(page.locator("[data-picker-text]")).to_contain_text(passage)
     page.evaluate(SELECT_PASSAGE, passage)
-    page.get_by_role("button", name="Cite selection").click()
+    page.locator("[data-picker-cite]").click()
     expect(page.locator("[data-picker-status]")).to_contain_text("Cited code points")
 
 

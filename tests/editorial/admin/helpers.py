@@ -89,6 +89,17 @@ def claim_form(**fields):
 def citation_rows(*rows):
     data = {"citations-TOTAL_FORMS": str(len(rows))}
     for index, row in enumerate(rows):
-        for name in ("id", "revision", "excerpt", "start", "end", "prefix", "suffix", "note", "position"):
+        for name in (
+            "id",
+            "source",
+            "revision_number",
+            "excerpt",
+            "start",
+            "end",
+            "prefix",
+            "suffix",
+            "note",
+            "position",
+        ):
             data[f"citations-{index}-{name}"] = row.get(name, "")
     return data

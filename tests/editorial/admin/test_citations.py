@@ -12,14 +12,20 @@ from tests.factories import add_revision, make_source, make_user
 pytestmark = pytest.mark.django_db
 
 
+def citation_errors(response):
+    """The first citation row's errors, by field, as the claim page shows them."""
+    if response.context is None:
+        return {}
+    row = response.context["inline_admin_formsets"][0].formset.forms[0]
+    return {field: list(messages) for field, messages in row.errors.items()}
+
+
 # Adding a claim with citations --------------------------------------------------------------------
 
 
 def test_an_editor_adds_a_claim_citing_an_excerpt_only_and_it_is_located(editor_client, editor, source):
     revision = source.current_revision
-    data = claim_form(
-        **citation_rows({"revision": revision.pk, "excerpt": "voted on Thursday  to close two libraries"})
-    )
+    data = claim_form(**citation_rows({"source": source.pk, "excerpt": "voted on Thursday  to close two libraries"}))
 
     response = editor_client.post(reverse("admin:editorial_claim_add"), data)
 
@@ -35,7 +41,7 @@ def test_an_editor_adds_a_claim_citing_an_excerpt_only_and_it_is_located(editor_
 
 
 def test_an_ambiguous_excerpt_is_a_form_error_listing_the_occurrences_and_nothing_is_saved(editor_client, source):
-    data = claim_form(**citation_rows({"revision": source.current_revision.pk, "excerpt": "council"}))
+    data = claim_form(**citation_rows({"source": source.pk, "excerpt": "council"}))
 
     response = editor_client.post(reverse("admin:editorial_claim_add"), data)
 
@@ -46,21 +52,90 @@ def test_an_ambiguous_excerpt_is_a_form_error_listing_the_occurrences_and_nothin
     assert not Claim.objects.exists() and not Citation.objects.exists()
 
 
-def test_an_excerpt_missing_from_the_revision_is_a_form_error(editor_client, source):
-    data = claim_form(**citation_rows({"revision": source.current_revision.pk, "excerpt": "the harbour froze"}))
+def test_an_excerpt_missing_from_the_revision_is_an_error_on_the_excerpt_field(editor_client, source):
+    data = claim_form(**citation_rows({"source": source.pk, "excerpt": "the harbour froze"}))
 
     response = editor_client.post(reverse("admin:editorial_claim_add"), data)
 
     assert response.status_code == 200
     assert "does not occur in the text" in response.content.decode()
+    errors = citation_errors(response)
+    assert list(errors) == ["excerpt"]
+    assert "“the harbour froze” does not occur in the text" in errors["excerpt"][0]
     assert not Claim.objects.exists()
+
+
+def test_a_citation_names_its_source_and_quotes_the_current_revision(editor_client, source):
+    add_revision(source, "An early draft.")
+    current = add_revision(source, TEXT + "\n\nThe branch in the harbour stays open.")
+
+    response = editor_client.post(
+        reverse("admin:editorial_claim_add"),
+        claim_form(**citation_rows({"source": source.pk, "excerpt": "The branch in the harbour stays open"})),
+    )
+
+    assert response.status_code == 302, citation_errors(response)
+    citation = Citation.objects.get()
+    assert citation.revision == current and current.number == 3
+    assert citation.start == len(TEXT) + 2
+
+
+def test_an_older_revision_is_quoted_by_its_number(editor_client, source):
+    add_revision(source, "The council postponed its vote on the libraries.")
+    data = claim_form(**citation_rows({"source": source.pk, "revision_number": "1", "excerpt": "close two libraries"}))
+
+    assert editor_client.post(reverse("admin:editorial_claim_add"), data).status_code == 302
+    citation = Citation.objects.get()
+    assert citation.revision.number == 1 and citation.revision.source == source
+    assert citation.start == TEXT.index("close two libraries")
+
+
+def test_an_excerpt_of_an_older_revision_is_not_found_in_the_current_one(editor_client, source):
+    add_revision(source, "The council postponed its vote on the libraries.")
+    data = claim_form(**citation_rows({"source": source.pk, "excerpt": "close two libraries"}))
+
+    response = editor_client.post(reverse("admin:editorial_claim_add"), data)
+
+    assert response.status_code == 200
+    assert "does not occur in the text" in citation_errors(response)["excerpt"][0]
+    assert not Claim.objects.exists()
+
+
+def test_an_unknown_revision_number_is_an_error_on_the_revision_field(editor_client, source):
+    data = claim_form(**citation_rows({"source": source.pk, "revision_number": "4", "excerpt": "close two libraries"}))
+
+    response = editor_client.post(reverse("admin:editorial_claim_add"), data)
+
+    assert response.status_code == 200
+    assert citation_errors(response) == {
+        "revision_number": ["“Council closes libraries” has no revision 4; its only revision is 1."]
+    }
+    assert not Claim.objects.exists()
+
+
+def test_a_row_without_a_source_is_an_error_on_the_source_field(editor_client, source):
+    data = claim_form(**citation_rows({"excerpt": "close two libraries"}))
+
+    response = editor_client.post(reverse("admin:editorial_claim_add"), data)
+
+    assert response.status_code == 200
+    assert list(citation_errors(response)) == ["source"]
+    assert not Claim.objects.exists()
+
+
+def test_a_revision_id_alone_no_longer_chooses_the_revision(editor_client, source):
+    data = claim_form(**citation_rows({"excerpt": "close two libraries"}))
+    data["citations-0-revision"] = source.current_revision.pk
+
+    response = editor_client.post(reverse("admin:editorial_claim_add"), data)
+
+    assert response.status_code == 200
+    assert list(citation_errors(response)) == ["source"]
 
 
 def test_the_picker_context_tells_repeated_passages_apart(editor_client, source):
     start = TEXT.rindex("council")
-    data = claim_form(
-        **citation_rows({"revision": source.current_revision.pk, "excerpt": "council", "prefix": "Opponents said the "})
-    )
+    data = claim_form(**citation_rows({"source": source.pk, "excerpt": "council", "prefix": "Opponents said the "}))
 
     response = editor_client.post(reverse("admin:editorial_claim_add"), data)
 
@@ -71,12 +146,13 @@ def test_the_picker_context_tells_repeated_passages_apart(editor_client, source)
 
 def test_offsets_from_the_picker_are_stored_as_given(editor_client, source):
     text = "Intro 𝔅 and 🐟 first.\n\nThe passage after them."
-    revision = make_source("Blackletter", text).current_revision
+    blackletter = make_source("Blackletter", text)
     start = text.index("The passage")
     data = claim_form(
         **citation_rows(
             {
-                "revision": revision.pk,
+                "source": blackletter.pk,
+                "revision_number": 1,
                 "excerpt": "The passage",
                 "start": start,
                 "end": start + len("The passage"),
@@ -99,7 +175,8 @@ def test_changing_a_stored_excerpt_locates_it_afresh(editor_client, claim, sourc
             **citation_rows(
                 {
                     "id": citation.pk,
-                    "revision": citation.revision_id,
+                    "source": citation.revision.source_id,
+                    "revision_number": citation.revision.number,
                     "excerpt": "longer opening hours",
                     "start": citation.start,
                     "end": citation.end,
@@ -125,7 +202,7 @@ def test_citations_swap_positions(editor_client, claim, source):
     rows = [
         {
             "id": citation.pk,
-            "revision": citation.revision_id,
+            "source": source.pk,
             "excerpt": citation.excerpt,
             "start": citation.start,
             "end": citation.end,
@@ -139,6 +216,61 @@ def test_citations_swap_positions(editor_client, claim, source):
 
     assert response.status_code == 302
     assert list(claim.citations.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
+
+
+# Choosing the source --------------------------------------------------------------------------------
+
+
+def test_the_citation_row_offers_a_source_search_and_no_revision_id(editor_client, claim, source):
+    response = editor_client.get(reverse("admin:editorial_claim_change", args=[claim.pk]))
+
+    html = response.content.decode()
+    assert 'name="citations-0-revision"' not in html and "vRawIdAdminField" not in html
+    row = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert 'class="admin-autocomplete' in str(row["source"])
+    assert row["source"].value() == source.pk and row["revision_number"].value() == 1
+    assert f'<option value="{source.pk}" selected>Council closes libraries</option>' in html
+    assert "admin/js/autocomplete.js" in html
+
+
+def test_the_source_search_finds_sources_by_title(editor_client, source):
+    make_source("Ferry fares rise")
+
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "sources", "model_name": "revision", "field_name": "source", "term": "librar"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(source.pk), "text": "Council closes libraries"}]
+
+
+def test_a_stored_citation_moved_to_an_older_revision_is_located_afresh(editor_client, claim, source):
+    add_revision(source, "The council postponed its vote.\n\n" + TEXT)
+    citation = claim.citations.get()
+    data = claim_form(
+        **{
+            "citations-INITIAL_FORMS": "1",
+            **citation_rows(
+                {
+                    "id": citation.pk,
+                    "source": source.pk,
+                    "revision_number": 2,
+                    "excerpt": citation.excerpt,
+                    "start": citation.start,
+                    "end": citation.end,
+                    "position": citation.position,
+                }
+            ),
+        }
+    )
+
+    response = editor_client.post(reverse("admin:editorial_claim_change", args=[claim.pk]), data)
+
+    assert response.status_code == 302, citation_errors(response)
+    citation.refresh_from_db()
+    assert citation.revision.number == 2
+    assert citation.start == len("The council postponed its vote.\n\n") + TEXT.index(citation.excerpt)
 
 
 # The citation picker ------------------------------------------------------------------------------
@@ -164,6 +296,7 @@ def test_the_picker_fetches_the_current_revision_as_json(editor_client, source):
     assert response["Content-Type"] == "application/json"
     data = response.json()
     assert data["revision_id"] == newer.pk and data["number"] == 2
+    assert data["source_id"] == source.pk and data["source_label"] == "Council closes libraries"
     assert data["text"] == newer.text
     assert "Council closes libraries" in data["label"]
 

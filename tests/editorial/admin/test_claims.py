@@ -127,7 +127,7 @@ def test_relations_are_added_from_the_claim_page(editor_client, claim):
             **citation_rows(
                 {
                     "id": claim.citations.get().pk,
-                    "revision": claim.citations.get().revision_id,
+                    "source": claim.citations.get().revision.source_id,
                     "excerpt": claim.citations.get().excerpt,
                     "start": claim.citations.get().start,
                     "end": claim.citations.get().end,
