@@ -4,8 +4,9 @@ One module per concern, as Django's own ``contrib.admin`` splits its package:
 
 * ``claims`` — the claim list and the claim page (``ClaimAdmin``), put together from
   ``citations`` (the citation rows and the citation picker), ``moderation`` (the workflow buttons,
-  the transition view, the moderation queue and the log), ``actions`` (the list's bulk actions)
-  and ``filters`` (its list filters);
+  the transition view, the moderation queue and the log), ``changes`` (a public claim's edits
+  beside its approved version, awaiting approval), ``actions`` (the list's bulk actions) and
+  ``filters`` (its list filters);
 * ``claimsets`` and ``speakers`` — their admins; ``sources`` — the source page, with the claims
   citing it;
 * ``forms``, ``display`` (what the pages show, escaped), ``pages`` (the extra pages' URLs and

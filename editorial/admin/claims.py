@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,6 +25,7 @@ from editorial.admin.actions import (
     send_back_selected,
     submit_selected,
 )
+from editorial.admin.changes import ClaimChangesMixin, changes_state
 from editorial.admin.citations import CitationInline, CitationPickerMixin
 from editorial.admin.display import (
     anchor_summary_html,
@@ -31,7 +33,14 @@ from editorial.admin.display import (
     claim_display_prefetches,
     moderation_log_html,
 )
-from editorial.admin.filters import AnchorStateFilter, CreatedByFilter, PublisherFilter, SourceFilter, TagFilter
+from editorial.admin.filters import (
+    AnchorStateFilter,
+    ChangesFilter,
+    CreatedByFilter,
+    PublisherFilter,
+    SourceFilter,
+    TagFilter,
+)
 from editorial.admin.moderation import ClaimModerationMixin
 from editorial.admin.positions import park_moved_rows
 from editorial.models import Citation, Claim, ClaimRelation, ModerationEvent
@@ -49,11 +58,11 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(CitationPickerMixin, ClaimModerationMixin, SimpleHistoryAdmin):
+class ClaimAdmin(CitationPickerMixin, ClaimModerationMixin, ClaimChangesMixin, SimpleHistoryAdmin):
     list_display = [
         "short_statement",
         "speaker",
-        "status",
+        "status_and_changes",
         "tag_list",
         "citation_count",
         "anchor_summary",
@@ -67,6 +76,7 @@ class ClaimAdmin(CitationPickerMixin, ClaimModerationMixin, SimpleHistoryAdmin):
         PublisherFilter,
         SourceFilter,
         AnchorStateFilter,
+        ChangesFilter,
         ("created_by", CreatedByFilter),
         ("claim_date", admin.DateFieldListFilter),
         ("published_at", admin.DateFieldListFilter),
@@ -113,6 +123,7 @@ class ClaimAdmin(CitationPickerMixin, ClaimModerationMixin, SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
+            .with_changes_submission()
             .annotate(citation_count=Coalesce(Subquery(citation_count, output_field=IntegerField()), 0))
             .prefetch_related(*claim_display_prefetches())
         )
@@ -148,6 +159,17 @@ class ClaimAdmin(CitationPickerMixin, ClaimModerationMixin, SimpleHistoryAdmin):
     def short_statement(self, claim):
         return Truncator(claim.statement).chars(100)
 
+    @admin.display(description="Status", ordering="status")
+    def status_and_changes(self, claim):
+        """The status, marked when the claim's edits await a moderator's approval (annotated: no query)."""
+        if claim.changes_submitted_at is None:
+            return claim.get_status_display()
+        return format_html(
+            '{}<span class="changes-awaiting-approval">{}</span>',
+            claim.get_status_display(),
+            "Changes awaiting approval",
+        )
+
     @admin.display(description="Tags")
     def tag_list(self, claim):
         return ", ".join(sorted((tag.name for tag in claim.tags.all()), key=str.casefold)) or None
@@ -165,12 +187,19 @@ class ClaimAdmin(CitationPickerMixin, ClaimModerationMixin, SimpleHistoryAdmin):
 
     @admin.display(description="Unpublished changes")
     def unpublished_changes(self, claim):
-        if claim.has_unpublished_changes():
-            return format_html(
-                '<span class="unpublished-changes">{}</span>',
-                "Yes: edits since the last approval are not public yet; a moderator approves them with “Correct”.",
-            )
-        return "No"
+        state = changes_state(claim)
+        if not state.unapproved:
+            return "No"
+        if state.submitted:
+            where = "they are submitted for approval; a moderator approves them with “Correct” or declines them."
+        else:
+            where = "they are not submitted for approval yet."
+        return format_html(
+            '<span class="unpublished-changes">Yes: edits since the last approval are not public; {}</span> '
+            '<a href="{}">See the changes</a>',
+            where,
+            reverse("admin:editorial_claim_changes", args=[claim.pk]),
+        )
 
     @admin.display(description="Moderation log")
     def moderation_log(self, claim):

@@ -1,4 +1,5 @@
-"""The claim list's filters beyond status, speaker, author and dates: tag, cited publisher and source, anchors.
+"""The claim list's filters beyond status, speaker, author and dates: tag, cited publisher and source,
+anchors, and edits to public claims awaiting approval.
 
 Filters on citations use an ``Exists`` condition rather than a join, so a claim citing several
 matching passages is listed once.
@@ -96,3 +97,29 @@ class CreatedByFilter(admin.RelatedOnlyFieldListFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = "author of the claim"
+
+
+class ChangesFilter(admin.SimpleListFilter):
+    """Public claims with edits readers do not see yet: submitted for approval, or not submitted."""
+
+    title = "changes to the public version"
+    parameter_name = "changes"
+
+    def lookups(self, request, model_admin):
+        return [("submitted", "Changes awaiting approval"), ("unsubmitted", "Unapproved changes (not submitted)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "submitted":
+            return queryset.filter(pk__in=Claim.objects.changes_awaiting_approval().values("pk"))
+        if self.value() == "unsubmitted":
+            # Whether a claim differs from its approved version (JSON) is decided claim by claim, in
+            # Python: a few queries for each public claim without a pending submission.
+            candidates = (
+                Claim.objects.published()
+                .with_changes_submission()
+                .filter(changes_submitted_at__isnull=True)
+                .select_related("speaker")
+            )
+            unsubmitted = [claim.pk for claim in candidates if claim.has_unpublished_changes()]
+            return queryset.filter(pk__in=unsubmitted)
+        return queryset

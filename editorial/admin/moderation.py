@@ -2,8 +2,9 @@
 
 ``ModerationEventAdmin`` shows the log across all claims. ``ClaimModerationMixin`` gives the claim
 admin its workflow: who may submit and who may moderate, the transition view that the claim page's
-buttons and the queue's post to (``<id>/transition/``), the moderation queue (``moderation/``), and
-``apply_transition``, which the bulk actions use too.
+buttons and the queue's post to (``<id>/transition/``), the moderation queue (``moderation/``: claims
+in review, then public claims whose edits await approval), and ``apply_transition``, which the bulk
+actions use too.
 
 Every workflow change goes through the ``Claim`` transition methods; a ``TransitionError`` becomes an
 error message naming the claim, never a server error.
@@ -18,12 +19,21 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from editorial import workflow
+from editorial.admin.changes import changed_labels, changes_state, offered_transitions
 from editorial.admin.display import citation_in_context, claim_display_prefetches, claims_count
 from editorial.admin.pages import admin_page, admin_url, viewable_object
 from editorial.models import Claim, ModerationEvent, TransitionError
 
 # Transitions a moderator makes on claims in review, in the order their buttons appear.
 REVIEW_TRANSITIONS = ("publish", "reject", "send_back")
+
+# What the transition view says once a step that keeps the claim's status is done.
+DONE = {
+    "submit_changes": "The changes to “{claim}” await a moderator's approval; readers see the approved version.",
+    "decline_changes": (
+        "The changes to “{claim}” are declined; readers keep the approved version, and the editor sees your note."
+    ),
+}
 
 
 @admin.register(ModerationEvent)
@@ -73,12 +83,15 @@ class ClaimModerationMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
+            state = changes_state(obj)
             context["workflow"] = {
                 "url": reverse("admin:editorial_claim_transition", args=[obj.pk]),
+                "changes_url": reverse("admin:editorial_claim_changes", args=[obj.pk]),
                 "status": obj.get_status_display(),
                 "published_at": obj.published_at,
-                "unpublished_changes": obj.has_unpublished_changes(),
-                "transitions": [workflow.TRANSITIONS[name] for name in obj.available_transitions(request.user)],
+                "unpublished_changes": state.unapproved,
+                "changes": state,
+                "transitions": offered_transitions(obj, request.user, state),
             }
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
@@ -109,7 +122,12 @@ class ClaimModerationMixin:
         claim = viewable_object(self, request, object_id)
         name = request.POST.get("transition", "")
         if self.apply_transition(request, claim, name, request.POST.get("note", "")):
-            messages.success(request, f"“{claim}” is now {workflow.status_label(claim.status)}.")
+            messages.success(
+                request,
+                DONE.get(name, "“{claim}” is now {status}.").format(
+                    claim=claim, status=workflow.status_label(claim.status)
+                ),
+            )
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -118,7 +136,9 @@ class ClaimModerationMixin:
         return HttpResponseRedirect(target)
 
     def moderation_view(self, request):
-        """The moderation queue: claims in review, longest waiting first, with their excerpts in context."""
+        """The moderation queue: claims in review, longest waiting first, with their excerpts in context;
+        then the public claims whose edits await approval, longest waiting first, with what changed.
+        """
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         submissions = ModerationEvent.objects.filter(
@@ -137,14 +157,20 @@ class ClaimModerationMixin:
         for claim in claims:
             for citation in claim.citations.all():
                 citation.in_context = citation_in_context(citation)
+        changed = list(
+            Claim.objects.changes_awaiting_approval().select_related("speaker").order_by("changes_submitted_at", "pk")
+        )
+        for claim in changed:
+            claim.changed_labels = changed_labels(claim)
         return admin_page(
             self,
             request,
             "admin/editorial/claim/moderation_queue.html",
             {
                 "title": "Moderation queue",
-                "subtitle": f"{claims_count(len(claims))} in review",
+                "subtitle": f"{claims_count(len(claims))} in review, {len(changed)} with changes awaiting approval",
                 "claims": claims,
+                "changed_claims": changed,
                 "transitions": [workflow.TRANSITIONS[name] for name in REVIEW_TRANSITIONS],
                 "queue_url": request.get_full_path(),
             },

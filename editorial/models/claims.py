@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
@@ -67,6 +67,29 @@ class ClaimQuerySet(models.QuerySet):
 
     def awaiting_review(self):
         return self.with_status(ClaimStatus.IN_REVIEW)
+
+    def with_changes_submission(self):
+        """Annotate ``changes_submitted_at`` and ``changes_submitted_by`` (a username, or ""): when and by
+        whom a listed claim's edits were submitted for approval, or None and "" when none await it.
+
+        Edits await approval from their submission (``submit_changes``) until the claim's next
+        moderation step: a correction approves them, declining or retracting ends the wait. An
+        import's note, which moves nothing, does not.
+        """
+        latest = (
+            ModerationEvent.objects.filter(claim=OuterRef("pk"))
+            .exclude(action=ModerationEvent.Action.IMPORT)
+            .order_by("-at", "-pk")
+        )
+        waiting = Q(status__in=LISTED_STATUSES, latest_step=ModerationEvent.Action.SUBMIT_CHANGES)
+        return self.alias(latest_step=Subquery(latest.values("action")[:1])).annotate(
+            changes_submitted_at=Case(When(waiting, then=Subquery(latest.values("at")[:1]))),
+            changes_submitted_by=Case(When(waiting, then=Subquery(latest.values("actor")[:1])), default=Value("")),
+        )
+
+    def changes_awaiting_approval(self):
+        """Return the listed claims whose edits were submitted for approval, annotated as above."""
+        return self.with_changes_submission().filter(changes_submitted_at__isnull=False)
 
     def citing_changed_sources(self):
         """Return the claims with a citation whose source has changed since it was quoted."""
@@ -227,6 +250,16 @@ class Claim(StorableTextMixin, models.Model):
             return False
         return PublicVersion.of(self).differs_from(PublicVersion.from_snapshot(self.public_snapshot))
 
+    def changes_submission(self):
+        """Return the ``submit_changes`` event whose edits await approval, or None.
+
+        The twin of ``Claim.objects.changes_awaiting_approval()``.
+        """
+        if not self.is_published():
+            return None
+        latest = self.moderation_events.exclude(action=ModerationEvent.Action.IMPORT).order_by("-at", "-pk").first()
+        return latest if latest is not None and latest.action == ModerationEvent.Action.SUBMIT_CHANGES else None
+
     # Workflow: each act is a service of ``editorial.services.moderation`` -------------------------
 
     def available_transitions(self, user):
@@ -256,6 +289,14 @@ class Claim(StorableTextMixin, models.Model):
     def retract(self, user, note):
         """Retract a public claim; it stays reachable with the retraction notice ``note`` (→ retracted)."""
         return moderation.apply_transition(self, "retract", user=user, note=note)
+
+    def submit_changes(self, user, note=""):
+        """Ask a moderator to approve the edits of a public claim, which stays public as approved."""
+        return moderation.apply_transition(self, "submit_changes", user=user, note=note)
+
+    def decline_changes(self, user, note):
+        """Turn down submitted edits of a public claim; ``note`` tells the editor why (status unchanged)."""
+        return moderation.apply_transition(self, "decline_changes", user=user, note=note)
 
     def restore_status(self, status, *, user=None, operator="", note="", published_at=None):
         """Set ``status`` as an import states it: a moderator's act (``moderation.restore_status``)."""

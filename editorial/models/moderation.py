@@ -38,6 +38,8 @@ class ModerationEvent(models.Model):
         RETRACT = "retract", "Retracted"
         RESTORE = "restore", "Status restored by an import"
         IMPORT = "import", "Imported; stated status not restored"
+        SUBMIT_CHANGES = "submit_changes", "Changes submitted for approval"
+        DECLINE_CHANGES = "decline_changes", "Changes declined"
 
     claim = models.ForeignKey("editorial.Claim", on_delete=models.CASCADE, related_name="moderation_events")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -14,16 +14,23 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from taggit.models import Tag
 
-from editorial.models import Claim, PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag
+from editorial.models import Claim, ModerationEvent, PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag
 from editorial.public.version import PublicVersion
 from editorial.workflow import LISTED_STATUSES, PUBLIC_STATUSES
 from sources.models import Source
 
 BATCH_SIZE = 1000
+# Moderation steps that leave the approved version and the status as they were.
+UNSEEN_ACTIONS = {ModerationEvent.Action.SUBMIT_CHANGES, ModerationEvent.Action.DECLINE_CHANGES}
 
 
-def on_moderated(sender, *, claim, **kwargs):
-    """Receiver of ``editorial.services.moderation.moderated``: keep ``claim``'s entry in step."""
+def on_moderated(sender, *, claim, event=None, **kwargs):
+    """Receiver of ``editorial.services.moderation.moderated``: keep ``claim``'s entry in step.
+
+    Submitting changes for review or declining them changes nothing readers see: no rewrite.
+    """
+    if event is not None and event.action in UNSEEN_ACTIONS:
+        return
     record(claim)
 
 

@@ -43,7 +43,12 @@ def apply_transition(claim, name: str, *, user, note: str = ""):
         stored = type(claim).objects.select_for_update().get(pk=claim.pk)
         workflow.check(transition, claim=stored, user=user, note=note)
         event = _record(
-            stored, transition.target, action=name, user=user, note=note, approve=transition.approves_content
+            stored,
+            transition.target or stored.status,  # submitting or declining changes keeps the status
+            action=name,
+            user=user,
+            note=note,
+            approve=transition.approves_content,
         )
     _copy_workflow_fields(claim, stored)
     return event
@@ -92,8 +97,13 @@ def record_import(claim, *, user, stated_status: str, note: str):
         to_status=claim.status,
         user=user,
         actor=actor_name(user),
-        note=f"{note} The document stated “{stated_status}”.".strip(),
+        note=import_event_note(note, stated_status),
     )
+
+
+def import_event_note(note: str, stated_status: str) -> str:
+    """Return the note of an ``import`` event: why the status was not restored, and the status stated."""
+    return f"{note} The document stated “{stated_status}”.".strip()
 
 
 def _record(claim, status, *, action, user, note, approve, actor=""):

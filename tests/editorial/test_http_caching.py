@@ -99,3 +99,15 @@ def test_the_admin_is_never_publicly_cached(client, published):
     response = client.get("/admin/")
 
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_submitting_changes_for_review_keeps_the_etag(client, published):
+    claim, _, _ = published
+    editor = make_user("edna", "Editors")
+    claim.statement = "Ferry tickets will be free."
+    claim.save()
+    etag = client.get("/claims/")["ETag"]
+
+    claim.submit_changes(editor, note="Please check.")
+
+    assert client.get("/claims/", HTTP_IF_NONE_MATCH=etag).status_code == 304
