@@ -3,6 +3,7 @@
 import hashlib
 import unicodedata
 import zoneinfo
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,10 +28,14 @@ def normalise_name(name):
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
+def _slug_base(value, max_length):
+    base = (slugify(value, allow_unicode=False) or "untitled")[: max_length - 8].strip("-")
+    return base or "untitled"
+
+
 def unique_slug(model, value, *, instance=None, max_length=200):
     """Return a slug for ``value`` unused by other rows of ``model`` (``-2``, ``-3`` … on clashes)."""
-    base = (slugify(value, allow_unicode=False) or "untitled")[: max_length - 8].strip("-")
-    base = base or "untitled"
+    base = _slug_base(value, max_length)
     candidate, n = base, 2
     others = model._default_manager.all()
     if instance is not None and instance.pk:
@@ -38,6 +43,29 @@ def unique_slug(model, value, *, instance=None, max_length=200):
     while others.filter(slug=candidate).exists():
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def unique_slugs(model, values, *, max_length=200):
+    """Return a slug for each of ``values`` for new rows of ``model``, as ``unique_slug`` picks them one by one.
+
+    Each is unused by the stored rows and by the slugs before it; a few queries for any number of values.
+    """
+    bases = [_slug_base(value, max_length) for value in values]
+    unique = list(dict.fromkeys(bases))
+    taken = set()
+    for start in range(0, len(unique), 500):
+        taken.update(model._default_manager.filter(slug__in=unique[start : start + 500]).values_list("slug", flat=True))
+    repeated = {base for base, count in Counter(bases).items() if count > 1}
+    for base in (taken | repeated) & set(unique):  # numbered slugs are needed: learn which are taken
+        taken.update(model._default_manager.filter(slug__startswith=f"{base}-").values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        taken.add(candidate)
+        slugs.append(candidate)
+    return slugs
 
 
 class StorableTextMixin:

@@ -38,6 +38,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import Truncator
 
+from editorial.claimset.bulk import (
+    BATCH_SIZE,
+    NewClaimWriter,
+    analyze_written_tables,
+    find_named,
+    revisions_of,
+    stored_claims,
+    stored_revisions,
+)
 from editorial.claimset.validate import (
     InvalidClaimSet,
     ParsedClaim,
@@ -47,16 +56,25 @@ from editorial.claimset.validate import (
     check,
     parse,
 )
-from editorial.models import Citation, Claim, ClaimRelation, ClaimSet, ClaimSetMembership, ClaimStatus, Speaker
+from editorial.models import (
+    Citation,
+    Claim,
+    ClaimRelation,
+    ClaimSet,
+    ClaimSetMembership,
+    ClaimStatus,
+    Speaker,
+)
 from editorial.services.citations import save_citation
 from editorial.workflow import PUBLIC_STATUSES, may_restore, status_label
 from sources.importers import ImportProblem
 from sources.models import unique_slug
-from sources.services import CapturePlan, PlannedSource, capture_revision, create_source
+from sources.services import CapturePlan, NewSource, PlannedSource, capture_revision, create_sources
 from sources.textutils import replace_unstorable
 
 CURATE_SET_PERMISSIONS = ("editorial.add_claimset", "editorial.change_claimset")
 ADD_CLAIM_PERMISSION = "editorial.add_claim"
+CAPTURED_AS = {"format": "claimset", "encoding": "utf-8"}  # how the revisions' text was read
 PROBLEMS_SHOWN = 10
 
 
@@ -119,8 +137,9 @@ def import_document(data, *, user=None, operator: str = "", origin: str = "", dr
 
 def _import(data, *, user, operator, origin, dry_run, plan=None):
     """Import ``data``; in a dry run, ``plan`` holds what earlier files of the run would have captured."""
-    document = parse(data) if isinstance(data, bytes | str) else data
-    parsed, problems = check(document)
+    parsed, problems = check(parse(data) if isinstance(data, bytes | str) else data)
+    # Only the records ``check`` made are kept from here: the JSON tree it read is the larger part of
+    # a big document's memory.
     if problems:
         raise InvalidClaimSet(problems)
     if dry_run:
@@ -132,7 +151,9 @@ def _import(data, *, user, operator, origin, dry_run, plan=None):
     with transaction.atomic():
         decided = _decide(parsed, CapturePlan(), user=user, operator=operator)
         _write(decided, user=user, operator=operator, origin=origin)
-        return decided.result
+    if decided.result.changed:
+        analyze_written_tables()
+    return decided.result
 
 
 # Deciding ----------------------------------------------------------------------------------------
@@ -165,6 +186,8 @@ class _Decision:
     revision_pks: dict  # (source ref, number in the file) → stored revision pk, None for a new one
     claims: dict  # claim ref → _ClaimStep
     relations: list  # (from ref, kind, to ref) to create
+    speakers: dict = field(default_factory=dict)  # casefolded name → stored Speaker
+    restore: bool = False  # statuses are restored (``workflow.may_restore``)
     claim_set: ClaimSet | None = None
     set_data: dict | None = None
     set_members: list = field(default_factory=list)  # claim refs to append
@@ -175,15 +198,22 @@ def _decide(document: ParsedDocument, plan: CapturePlan, *, user, operator) -> _
     result = ImportResult()
     counts = result.counts
     steps, problems, revision_pks = [], [], {}
-    for source in document.sources:
-        newest = source.revisions[max(source.revisions)].sha256 if source.revisions else None
-        details = {"url": source.fields["url"], "publisher": source.publisher, "title": source.fields["title"]}
-        planned = plan.match(**details, sha256=newest)
+    documents = [
+        {
+            "url": source.fields["url"],
+            "publisher": source.publisher,
+            "title": source.fields["title"],
+            "sha256": source.revisions[max(source.revisions)].sha256 if source.revisions else None,
+        }
+        for source in document.sources
+    ]
+    plan.prefetch(documents)  # the stored sources, read in bulk rather than per source
+    for source, details in zip(document.sources, documents, strict=True):
+        planned = plan.match(**details)
         create = planned is None
-        planned = plan.create(**details) if create else planned
+        planned = plan.create(**{key: details[key] for key in ("url", "publisher", "title")}) if create else planned
         counts["sources created" if create else "sources matched"] += 1
         stored = planned.source
-        stored_pks = dict(stored.revisions.values_list("sha256", "pk")) if stored is not None else {}
         taken = {number: sha256 for sha256, number in planned.numbers.items()}
         new = []
         for number in sorted(source.revisions):
@@ -205,15 +235,22 @@ def _decide(document: ParsedDocument, plan: CapturePlan, *, user, operator) -> _
                 taken[number] = revision.sha256
                 new.append(number)
                 counts["revisions created"] += 1
-            revision_pks[(source.ref, number)] = stored_pks.get(revision.sha256)
+            revision_pks[(source.ref, number)] = (stored and stored.pk, revision.sha256)
         steps.append(_SourceStep(source, planned, create, new))
     if problems:
         raise InvalidClaimSet(problems)
+    stored_pks = stored_revisions({source_pk for source_pk, _ in revision_pks.values() if source_pk is not None})
+    revision_pks = {key: stored_pks.get(stored) for key, stored in revision_pks.items()}
 
     restore = may_restore(user, operator=operator)
-    decision = _Decision(result, steps, revision_pks, {}, [])
+    speakers = find_named(Speaker, [claim.speaker for claim in document.claims])
+    decision = _Decision(result, steps, revision_pks, {}, [], speakers=speakers, restore=restore)
+    found = stored_claims(document.claims, speakers)
     for claim in document.claims:
-        decision.claims[claim.ref] = _decide_claim(claim, revision_pks, result, user=user, restore=restore)
+        speaker = speakers.get(claim.speaker.casefold()) if claim.speaker else None
+        # A speaker the import creates has no claims yet.
+        stored = None if claim.speaker and speaker is None else found.get((claim.statement, speaker and speaker.pk))
+        decision.claims[claim.ref] = _decide_claim(claim, stored, revision_pks, result, user=user, restore=restore)
 
     seen = set()
     for claim in document.claims:
@@ -235,16 +272,8 @@ def _decide(document: ParsedDocument, plan: CapturePlan, *, user, operator) -> _
     return decision
 
 
-def _existing_speaker(name):
-    return Speaker.objects.filter(name__iexact=name).order_by("pk").first() if name else None
-
-
-def _decide_claim(claim, revision_pks, result, *, user, restore):
+def _decide_claim(claim, stored, revision_pks, result, *, user, restore):
     counts = result.counts
-    speaker = _existing_speaker(claim.speaker)
-    stored = None
-    if speaker is not None or not claim.speaker:  # a speaker the import creates has no claims yet
-        stored = Claim.objects.filter(statement=claim.statement, speaker=speaker).order_by("pk").first()
     created = stored is None
     step = _ClaimStep(claim, stored)
     if created:
@@ -312,14 +341,46 @@ def _decide_set(decision, document):
 
 
 def _write(decision: _Decision, *, user, operator, origin):
-    """Write what ``decision`` holds, in order: sources, claims, relations, the set."""
-    revisions = {}  # (source ref, number in the file) → Revision
+    """Write what ``decision`` holds, in order: sources, claims (the new ones in bulk), relations, the set."""
+    revisions, newest = _write_sources(decision, user=user, origin=origin)
+    writer = NewClaimWriter(
+        revisions,
+        newest,
+        decision.speakers,
+        user=user,
+        operator=operator,
+        origin=origin,
+        restore=decision.restore,
+        import_note=_import_note,
+    )
+    claims = writer.write([step for step in decision.claims.values() if step.stored is None])
+    for ref, step in decision.claims.items():
+        if step.stored is not None:
+            claims[ref] = _write_claim(step, revisions, user=user, operator=operator, origin=origin)
+    relations = [
+        ClaimRelation(from_claim=claims[source_ref], to_claim=claims[target], kind=kind)
+        for source_ref, kind, target in decision.relations  # each new: ``_decide`` left out the stored ones
+    ]
+    ClaimRelation.objects.bulk_create(relations, batch_size=BATCH_SIZE)
+    if decision.set_data is not None:
+        _write_set(decision, [claims[ref] for ref in decision.set_members], user=user)
+
+
+def _write_sources(decision, *, user, origin):
+    """Create the sources and capture the revisions ``decision`` holds.
+
+    Returns ``(revisions, newest)``: ``{(source ref, number in the file): Revision}``, each revision's
+    text set from the document (the same text, by its SHA-256) rather than read back, and
+    ``{source pk: its current revision}``.
+    """
+    revisions, newest = {}, {}
+    created = [step for step in decision.sources if step.create]  # in bulk, with all their revisions
+    new = [_new_source(step.source) for step in created]
+    for step, stored in zip(created, create_sources(new, user=user, origin=origin, **CAPTURED_AS), strict=True):
+        step.planned.source = stored
     for step in decision.sources:
-        source, planned = step.source, step.planned
-        if step.create:
-            planned.source = create_source(publisher=source.publisher, authors=source.authors, **source.fields)
-        stored = planned.source
-        for number in step.new:
+        source, stored = step.source, step.planned.source
+        for number in [] if step.create else step.new:
             revision = source.revisions[number]
             capture_revision(
                 source=stored,
@@ -329,47 +390,30 @@ def _write(decision: _Decision, *, user, operator, origin):
                 byline=stored.byline,
                 user=user,
                 origin=origin,
-                format="claimset",
-                encoding="utf-8",
                 original=b"",
+                **CAPTURED_AS,
                 captured_at=revision.captured_at,
                 publisher_updated_at=revision.updated_at,
             )
-        by_sha256 = {revision.sha256: revision for revision in stored.revisions.defer("original", "text")}
-        for number, revision in source.revisions.items():
-            revisions[(source.ref, number)] = by_sha256[revision.sha256]
-
-    claims = {
-        ref: _write_claim(step, revisions, user=user, operator=operator, origin=origin)
-        for ref, step in decision.claims.items()
-    }
-    for source_ref, kind, target in decision.relations:
-        ClaimRelation.objects.get_or_create(from_claim=claims[source_ref], to_claim=claims[target], kind=kind)
-    if decision.set_data is not None:
-        _write_set(decision, [claims[ref] for ref in decision.set_members], user=user)
+    read_back = revisions_of([step.planned.source for step in decision.sources])
+    for step in decision.sources:
+        source, stored = step.source, step.planned.source
+        by_sha256 = read_back.get(stored.pk, {})
+        for number, parsed in source.revisions.items():
+            revision = revisions[(source.ref, number)] = by_sha256[parsed.sha256]
+            revision.text = parsed.text
+        newest[stored.pk] = next((r for r in by_sha256.values() if r.pk == stored.current_revision_id), None)
+    return revisions, newest
 
 
-def _speaker(name):
-    speaker = _existing_speaker(name)
-    if speaker is None and name:
-        speaker = Speaker(name=name)
-        speaker.full_clean(exclude=["slug"])
-        speaker.save()
-    return speaker
+def _new_source(source):
+    revisions = [(n, r.text, r.captured_at, r.updated_at) for n, r in sorted(source.revisions.items())]
+    return NewSource(fields=source.fields, publisher=source.publisher, authors=source.authors, revisions=revisions)
 
 
 def _write_claim(step, revisions, *, user, operator, origin):
+    """Write what the import adds to the stored claim of ``step``, one query at a time."""
     claim, stored = step.claim, step.stored
-    if stored is None:
-        stored = Claim(
-            statement=claim.statement,
-            speaker=_speaker(claim.speaker),
-            claim_date=claim.claim_date,
-            verdict=claim.verdict,
-            created_by=user,
-        )
-        stored.full_clean(exclude=["slug", "created_by"])
-        stored.save()
     if step.leave:
         if step.note is not None:
             stored.record_import(user=user, stated_status=claim.status, note=_import_note(origin, user, step.note))
@@ -411,8 +455,13 @@ def _write_set(decision, claims, *, user):
         claim_set.full_clean()
         claim_set.save()
     last = claim_set.memberships.aggregate(last=Max("position"))["last"] or 0
-    for position, claim in enumerate(claims, start=last + 1):
-        ClaimSetMembership.objects.create(claim_set=claim_set, claim=claim, position=position)
+    ClaimSetMembership.objects.bulk_create(
+        [
+            ClaimSetMembership(claim_set=claim_set, claim=claim, position=position)
+            for position, claim in enumerate(claims, start=last + 1)
+        ],
+        batch_size=BATCH_SIZE,
+    )
 
 
 # Through import_sources --------------------------------------------------------------------------

@@ -93,14 +93,16 @@ class _Checker:
         self.problems.extend(Problem(path, message) for _, message in entries)
         return True
 
+    # A valid document's schema problems are none: the paths below are then built only for a problem.
+
     def _read(self, data, key, path):
         """Return ``(value, usable)``: ``data[key]`` after reporting its type and character problems."""
-        at = f"{path}.{key}"
-        if self.report(at, type_only=True):
+        if self.pending and self.report(f"{path}.{key}", type_only=True):
             return None, False
         value = data.get(key)
         # JSON spells NUL as \u0000 and a lone surrogate as \ud800; neither can be stored or hashed.
         if isinstance(value, str) and (problem := unstorable_character(value)):
+            at = f"{path}.{key}"
             self.pending.pop(at, None)  # the character is the problem; a pattern miss would only repeat it
             self.add(at, problem)
             return None, False
@@ -109,7 +111,7 @@ class _Checker:
     def get(self, data, key, path, *, default=None):
         """Return ``data[key]``, or ``default`` when it is missing, null or has a problem (reported)."""
         value, usable = self._read(data, key, path)
-        if not usable or self.report(f"{path}.{key}"):
+        if not usable or (self.pending and self.report(f"{path}.{key}")):
             return default
         return default if value is None else value
 
@@ -118,19 +120,20 @@ class _Checker:
 
         Without ``check_value`` the schema's rules for the value itself (a pattern) are left out.
         """
-        at = f"{path}.{key}"
         value, usable = self._read(data, key, path)
         if not usable:
             return ""
         value = value or ""
         if required and not value.strip():
             if not value:
-                self.pending.pop(at, None)  # an empty relation kind is not also an unknown one
-            self.add(at, "must not be empty")
+                self.pending.pop(f"{path}.{key}", None)  # an empty relation kind is not also an unknown one
+            self.add(f"{path}.{key}", "must not be empty")
         if max_length and len(value) > max_length:
-            self.add(at, f"longer than {max_length} characters ({len(value)})")
-        if self.report(at) if check_value else self.pending.pop(at, None):
-            return ""
+            self.add(f"{path}.{key}", f"longer than {max_length} characters ({len(value)})")
+        if self.pending:
+            at = f"{path}.{key}"
+            if self.report(at) if check_value else self.pending.pop(at, None):
+                return ""
         return value.strip() if strip else value
 
     def timestamp(self, data, key, path):

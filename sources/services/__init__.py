@@ -1,8 +1,8 @@
 """The sources app's services: capturing documents, importing files, checking stored revisions.
 
 * ``capture`` — the one home of the capture rules every importer follows: ``match_source``,
-  ``create_source``, ``capture_revision`` and ``CapturePlan`` (deciding before writing; a dry run
-  decides and stops).
+  ``create_source``, ``capture_revision``, ``create_sources``.
+* ``plan`` — ``CapturePlan``: deciding before writing, by those rules (a dry run decides and stops).
 * ``imports`` — ``import_file`` and ``import_paths``: files and folders in, ``ImportOutcome`` out.
 * ``verify`` — ``reverify_revision``.
 
@@ -10,10 +10,10 @@ Every public name is importable from ``sources.services``.
 """
 
 from sources.services.capture import (
-    CapturePlan,
-    PlannedSource,
+    NewSource,
     capture_revision,
     create_source,
+    create_sources,
     find_publisher,
     match_source,
     publisher_named,
@@ -30,6 +30,7 @@ from sources.services.imports import (
     import_file,
     import_paths,
 )
+from sources.services.plan import CapturePlan, PlannedSource
 from sources.services.verify import reverify_revision
 
 __all__ = [
@@ -40,9 +41,11 @@ __all__ = [
     "UNCHANGED",
     "CapturePlan",
     "ImportOutcome",
+    "NewSource",
     "PlannedSource",
     "capture_revision",
     "create_source",
+    "create_sources",
     "find_publisher",
     "format_size",
     "import_file",

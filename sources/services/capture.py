@@ -7,21 +7,19 @@ re-anchors the citations of the older revisions. The file importers (``sources.s
 and the editorial app's claim-set import call these; nothing else writes publishers, authors,
 bylines or revisions, or sends ``revision_added``.
 
-``CapturePlan`` holds what an import has decided before it writes: the sources it will create and
-the revisions it will add, matched by the same rule as stored sources. Importers decide everything
-first, into a plan, and then write what the plan says; a dry run is an import that stops after
-deciding, so it reports what a real run does without writing anything. Across the files of one
-dry run the plan carries on, so that later files see what earlier ones would have saved.
+``CapturePlan`` (``sources.services.plan``) holds what an import has decided before it writes, by
+these rules.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 
-from sources.models import Author, Byline, Publisher, Revision, Source, normalise_name, text_sha256
+from sources.models import Author, Byline, Publisher, Revision, Source, normalise_name, text_sha256, unique_slugs
 from sources.signals import revision_added
 
 # The matching rule's steps, in order: the first step that finds a source decides.
@@ -227,157 +225,95 @@ def capture_revision(
     return revision
 
 
-# Deciding before writing -------------------------------------------------------------------------
+# Creating many sources at once ----------------------------------------------------------------------
 
 
 @dataclass
-class PlannedSource:
-    """A source as an import will leave it: a stored one it adds revisions to, or one it creates."""
+class NewSource:
+    """A source for ``create_sources``, with its revisions, as ``create_source`` and ``capture_revision`` take them."""
 
-    url: str
-    publisher: str  # the publisher's name, "" for none
-    title: str
-    numbers: dict[str, int] = field(default_factory=dict)  # SHA-256 of each revision's text → its number
-    source: Source | None = None  # the stored source; for a new one, set when it is created
-
-    def matches(self, step: str, *, url: str, publisher: str, title: str, sha256: str | None) -> bool:
-        """Return whether a document is this source by matching ``step``, as ``match_source`` decides."""
-        if step == BY_URL:
-            return bool(url) and self.url == url
-        if self.publisher.casefold() != publisher.casefold() or (url and self.url):
-            return False
-        if step == BY_TITLE:
-            return self.title.casefold() == title.casefold()
-        return sha256 is not None and sha256 in self.numbers
-
-    def next_number(self) -> int:
-        return max(self.numbers.values(), default=0) + 1
+    fields: dict  # title, url, section, language, byline, published_at, updated_at
+    publisher: str = ""
+    authors: list = field(default_factory=list)  # (name, location) in byline order
+    revisions: list = field(default_factory=list)  # (number, text, captured_at, publisher_updated_at), oldest first
 
 
-class CapturePlan:
-    """The sources an import will create and the revisions it will add, decided by reading only.
+@transaction.atomic
+def create_sources(new: list[NewSource], *, user, origin: str, format: str, encoding: str) -> list[Source]:
+    """Create the sources ``new`` describes with their bylines and revisions; return them, in order.
 
-    ``match`` finds a document's source among what the plan holds and, step by step of the same
-    rule, among the stored sources. The plan changes only through its methods (``create``,
-    ``update``, ``add_revision``), which keep it indexed, so that matching stays quick however many
-    sources an import plans. With ``lock`` (a real import, inside its transaction) the publisher and
-    the matched source are locked until the transaction ends, so that two imports of one document
-    cannot both create it or both number a revision alike.
+    The rows — history included — are those ``create_source`` and one ``capture_revision`` per
+    revision write, with a few queries per kind of row for any number of sources: for imports of
+    thousands. ``revision_added`` is not sent: a new source has no citations to re-anchor. Fields
+    are checked as ``full_clean`` checks them; the database enforces the unique constraints.
     """
+    now = timezone.now()
+    publishers = {name: publisher_named(name) for name in {item.publisher for item in new}}
+    titles = [item.fields["title"] for item in new]
+    sources = [
+        Source(**item.fields, publisher=publishers[item.publisher], slug=slug)
+        for item, slug in zip(new, unique_slugs(Source, titles), strict=True)
+    ]
+    for source in sources:
+        source.clean_fields(exclude=["publisher", "current_revision"])  # rows in hand: no query to find them
+    Source.objects.bulk_create(sources)
+    Source.history.bulk_history_create(sources, default_date=now)
+    _create_bylines(sources, [item.authors for item in new])
 
-    def __init__(self, *, lock: bool = False):
-        self.lock = lock
-        self.sources: list[PlannedSource] = []
-        self._publishers: dict[str, Publisher | None] = {}
-        self._index: dict[tuple, list[PlannedSource]] = {}  # a key of the matching rule → sources
-        self._tracked: dict[int, PlannedSource] = {}  # stored source pk → its planned source
-
-    def publisher(self, name: str) -> Publisher | None:
-        """Return the stored publisher called ``name`` (ignoring case), or ``None``; read once per plan."""
-        if name not in self._publishers:
-            self._publishers[name] = find_publisher(name, lock=self.lock)
-        return self._publishers[name]
-
-    def match(self, *, url: str, publisher: str, title: str, sha256: str | None = None) -> PlannedSource | None:
-        """Return the planned source a document is, or ``None`` for a new one (see ``match_source``).
-
-        The plan's sources are matched as the plan will leave them, the other stored ones as they are
-        stored; at each step of the rule the oldest stored source wins, then the first new one
-        planned, as they would once written.
-        """
-        candidates = _candidates(self.publisher(publisher), publisher=publisher, url=url)
-        details = {"url": url, "publisher": publisher, "title": title, "sha256": sha256}
-        for step in MATCH_STEPS:
-            key = _key(step, url=url, publisher=publisher, title=title, sha256=sha256)
-            found = [planned for planned in self._index.get(key, []) if planned.matches(step, **details)]
-            found.sort(key=lambda planned: (planned.source is None, planned.source.pk if planned.source else 0))
-            # A source the plan holds is matched as the plan leaves it, above; not as it is stored.
-            matches = _stored_matches(step, candidates, url=url, title=title, sha256=sha256)
-            untracked = (source for source in matches.iterator(chunk_size=20) if source.pk not in self._tracked)
-            stored = next(untracked, None)
-            if stored is not None and (not found or found[0].source is None or stored.pk < found[0].source.pk):
-                return self._track(stored)
-            if found:
-                return found[0]
-        return None
-
-    def _track(self, stored: Source) -> PlannedSource:
-        if stored.pk in self._tracked:
-            return self._tracked[stored.pk]
-        if self.lock:
-            stored = Source.objects.select_for_update().get(pk=stored.pk)
-        planned = PlannedSource(
-            url=stored.url,
-            publisher=stored.publisher.name if stored.publisher_id else "",
-            title=stored.title,
-            numbers=dict(stored.revisions.values_list("sha256", "number")),
-            source=stored,
-        )
-        self._add(planned)
-        return planned
-
-    def create(self, *, url: str, publisher: str, title: str) -> PlannedSource:
-        """Plan a new source; it is matched by later documents from here on."""
-        planned = PlannedSource(url=url, publisher=publisher, title=title)
-        self._add(planned)
-        return planned
-
-    def update(self, planned: PlannedSource, *, url: str, publisher: str, title: str) -> None:
-        """Record that a capture changes the source's address, publisher or title."""
-        self._unindex(planned)
-        planned.url, planned.publisher, planned.title = url, publisher, title
-        self._index_keys(planned)
-
-    def add_revision(self, planned: PlannedSource, sha256: str, number: int | None = None) -> int:
-        """Plan a revision holding the text ``sha256`` hashes, numbered next or ``number``; return its number."""
-        if sha256 not in planned.numbers:
-            key = _key(BY_TEXT, url="", publisher=planned.publisher, title="", sha256=sha256)
-            self._index.setdefault(key, []).append(planned)
-        planned.numbers[sha256] = number = number or planned.next_number()
-        return number
-
-    def fork(self) -> "CapturePlan":
-        """Return a copy to plan one document in; ``adopt`` it once the document is accepted."""
-        fork = CapturePlan(lock=self.lock)
-        fork._publishers = dict(self._publishers)
-        for planned in self.sources:
-            fork._add(replace(planned, numbers=dict(planned.numbers)))
-        return fork
-
-    def adopt(self, fork: "CapturePlan") -> None:
-        self.sources, self._publishers, self._index, self._tracked = (
-            fork.sources,
-            fork._publishers,
-            fork._index,
-            fork._tracked,
-        )
-
-    def _add(self, planned):
-        self.sources.append(planned)
-        if planned.source is not None:
-            self._tracked[planned.source.pk] = planned
-        self._index_keys(planned)
-
-    def _keys(self, planned):
-        keys = [_key(BY_TITLE, url="", publisher=planned.publisher, title=planned.title, sha256=None)]
-        keys += [
-            _key(BY_TEXT, url="", publisher=planned.publisher, title="", sha256=sha256) for sha256 in planned.numbers
-        ]
-        return [*keys, _key(BY_URL, url=planned.url, publisher="", title="", sha256=None)] if planned.url else keys
-
-    def _index_keys(self, planned):
-        for key in self._keys(planned):
-            self._index.setdefault(key, []).append(planned)
-
-    def _unindex(self, planned):
-        for key in self._keys(planned):
-            self._index[key] = [other for other in self._index[key] if other is not planned]
+    revisions = []
+    for source, item in zip(sources, new, strict=True):
+        for number, text, captured_at, publisher_updated_at in item.revisions:
+            revision = Revision(
+                source=source,
+                number=number,
+                text=text,
+                sha256=text_sha256(text),
+                publisher_updated_at=publisher_updated_at,
+                title=source.title[:500],
+                byline=source.byline[:500],
+                captured_by=user,
+                origin=origin[:1000],
+                format=format,
+                encoding=encoding[:40],
+                original=b"",
+                captured_at=captured_at or now,
+            )
+            revision.clean_fields(exclude=["source", "captured_by"])
+            revisions.append(revision)
+            source.current_revision, source.modified_at = revision, now  # the revisions come oldest first
+    Revision.objects.bulk_create(revisions)
+    Source.objects.bulk_update(sources, ["current_revision", "modified_at"], batch_size=500)
+    # capture_revision saves the source once per revision, each save a history row.
+    Source.history.bulk_history_create([revision.source for revision in revisions], update=True, default_date=now)
+    return sources
 
 
-def _key(step, *, url, publisher, title, sha256):
-    """Return the index key under which ``step`` of the matching rule looks for a document's source."""
-    if step == BY_URL:
-        return (BY_URL, url)
-    if step == BY_TITLE:
-        return (BY_TITLE, publisher.casefold(), title.casefold())
-    return (BY_TEXT, publisher.casefold(), sha256)
+def _create_bylines(sources, authors_of):
+    """Write the byline rows of ``sources`` (``authors_of``: their ``(name, location)`` lists), as ``set_bylines``."""
+    names = {}  # normalised name → the name as first printed
+    for authors in authors_of:
+        for name, _ in authors:
+            names.setdefault(normalise_name(name), " ".join(name.split()))
+    keys = list(names)
+    authors = {}
+    for start in range(0, len(keys), 500):
+        authors |= {a.normalised_name: a for a in Author.objects.filter(normalised_name__in=keys[start : start + 500])}
+    missing = [key for key in keys if key not in authors]
+    slugs = unique_slugs(Author, [names[key] for key in missing])
+    created = [
+        Author(name=names[key], normalised_name=key, slug=slug) for key, slug in zip(missing, slugs, strict=True)
+    ]
+    for author in created:
+        author.clean_fields()
+    authors |= {author.normalised_name: author for author in Author.objects.bulk_create(created)}
+    bylines = []
+    for source, listed in zip(sources, authors_of, strict=True):
+        seen = set()
+        for name, location in listed:
+            author = authors[normalise_name(name)]
+            if author.pk not in seen:
+                seen.add(author.pk)
+                bylines.append(Byline(source=source, author=author, position=len(seen), location=location))
+    for byline in bylines:
+        byline.clean_fields(exclude=["source", "author"])
+    Byline.objects.bulk_create(bylines)

@@ -24,14 +24,8 @@ from django.utils import timezone
 from sources.importers import bundle_handler, detect_format, get_importer
 from sources.importers.base import ImportProblem, ParsedDocument
 from sources.models import Publisher, Revision, Source, text_sha256
-from sources.services.capture import (
-    CapturePlan,
-    PlannedSource,
-    capture_revision,
-    create_source,
-    publisher_named,
-    set_bylines,
-)
+from sources.services.capture import capture_revision, create_source, publisher_named, set_bylines
+from sources.services.plan import CapturePlan, PlannedSource
 from sources.textutils import check_is_text, replace_unstorable, shown, unstorable_character
 
 logger = logging.getLogger(__name__)

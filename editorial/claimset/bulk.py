@@ -1,0 +1,489 @@
+"""Writing the claims a claim-set import creates in bulk: a fixed number of queries per batch.
+
+``write_new_claims`` does for new claims what the importer's per-claim path does for one — speaker,
+claim, tags, citations anchored against their source's newest revision, the status restored with
+its approved public version and a ``restore`` event (or, for an importer who may not restore, the
+claim left a draft with an ``import`` event), the history rows — with one ``insert`` per kind of row
+and batch of ``BATCH_SIZE`` claims, inside the import's transaction (``COPY`` on PostgreSQL,
+``bulk_create`` elsewhere). The approved public versions are built in Python from the data in hand
+(``PublicVersion``), not read back per claim; the public read model is written once per batch
+(``readmodel.record_many``) instead of by the ``moderated`` signal, whose only receiver is that
+writer (a test keeps it so).
+
+Claims the import matches keep the per-claim path (``importer._write_claim``): each needs its stored
+tags and citations read anyway, and re-importing a file changes nothing. Speakers and tags the
+import creates are written in bulk too, with slugs as their ``save`` picks them; claims are not
+``full_clean``-ed, since ``validate.check`` has refused whatever that would refuse.
+
+The rows are those of the per-claim path; only the timestamps (one per batch) and the order of
+primary keys across tables differ.
+"""
+
+from datetime import date, datetime
+from enum import Enum
+from functools import partial, reduce
+from operator import or_
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import DateField, DateTimeField, Field, Q
+from django.utils import timezone
+from simple_history.utils import get_change_reason_from_object
+from taggit.models import Tag
+
+from editorial.anchoring import context
+from editorial.models import (
+    Citation,
+    Claim,
+    ClaimRelation,
+    ClaimSetMembership,
+    ModerationEvent,
+    PublicEntry,
+    PublicEntrySource,
+    PublicEntryTag,
+    Speaker,
+)
+from editorial.public import readmodel
+from editorial.public.version import ApprovedCitation, ApprovedSpeaker, PublicVersion, statement_slug
+from editorial.services.citations import anchor_citation
+from editorial.services.moderation import IMPORT, RESTORE, actor_name, import_event_note
+from editorial.workflow import PUBLIC_STATUSES, ClaimStatus
+from sources.models import Revision, Source, unique_slugs
+
+BATCH_SIZE = 1000
+# Names per query of OR-ed ``iexact`` lookups: SQLite refuses expressions nested 1,000 deep.
+LOOKUP_CHUNK = 100
+
+
+def batches(items, size=BATCH_SIZE):
+    """Yield ``items`` (a list) in slices of ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert(model, objs) -> list:
+    """Insert the unsaved ``objs`` of ``model`` and return them, their primary keys set, as ``bulk_create`` does.
+
+    On PostgreSQL the rows go in by ``COPY``, their keys drawn from the table's sequence first:
+    ``bulk_create`` there quotes every value into the SQL text in Python, which costs more than the
+    database's work when an import writes millions of values. Values are prepared as
+    ``bulk_create`` prepares them (``pre_save``, ``get_db_prep_save``), but for the types psycopg
+    takes as they are. Other databases: ``bulk_create``.
+    """
+    objs = list(objs)
+    if connection.vendor != "postgresql" or not objs:
+        return model.objects.bulk_create(objs)
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    fields = model._meta.concrete_fields
+    plan = [(field.attname, _saver(field), _preparer(field)) for field in fields]
+    rows = []
+    for obj in _with_keys(model, objs):
+        row = []
+        for attname, saver, prepare in plan:
+            value = saver.pre_save(obj, True) if saver else getattr(obj, attname)
+            row.append(value if prepare is None else prepare(value))
+        rows.append(row)
+        obj._state.adding, obj._state.db = False, connection.alias
+    _copy(model, fields, rows)
+    return objs
+
+
+def insert_history(model, objs, *, update=False, default_user=None, default_date=None):
+    """Write the history rows of ``objs`` as ``model.history.bulk_history_create`` does, by ``insert``.
+
+    The rows are built as that method builds them (the date, the user, the change reason, the
+    tracked fields), on PostgreSQL straight into ``COPY`` rows rather than through model instances.
+    """
+    history = model.history.model
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    fields = history._meta.concrete_fields
+    tracked = [field.attname for field in history.tracked_fields]
+    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
+    plain = (
+        connection.vendor == "postgresql"
+        and {field.attname for field in fields} == set(tracked) | own
+        and not hasattr(history, "history_relation")
+        and not any(_saver(field) for field in fields)
+    )
+    rows = []
+    for obj in objs:
+        values = {
+            "history_date": getattr(obj, "_history_date", default_date or timezone.now()),
+            "history_user": getattr(obj, "_history_user", default_user or history.get_default_history_user(obj)),
+            "history_change_reason": get_change_reason_from_object(obj) or "",
+            "history_type": "~" if update else "+",
+        }
+        values |= {attname: getattr(obj, attname) for attname in tracked}
+        rows.append(values)
+    if not plain:
+        instances = [history(**values) for values in rows]
+        if hasattr(history, "history_relation"):
+            for instance, obj in zip(instances, objs, strict=True):
+                instance.history_relation_id = obj.pk
+        insert(history, instances)
+        return
+    keys = _next_keys(history, len(rows))
+    prepared = [(field.attname, _preparer(field)) for field in fields]
+    copied = []
+    for values, key in zip(rows, keys, strict=True):
+        user = values.pop("history_user")
+        values |= {"history_id": key, "history_user_id": user.pk if user is not None else None}
+        copied.append(
+            [values[attname] if prepare is None else prepare(values[attname]) for attname, prepare in prepared]
+        )
+    _copy(history, fields, copied)
+
+
+# Types whose attribute value psycopg writes as ``get_db_prep_save`` would hand it over.
+_AS_THEY_ARE = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "BooleanField",
+}
+_TEXTS = {"CharField", "TextField", "SlugField", "EmailField"}
+
+
+def _saver(field):
+    """Return ``field`` when its ``pre_save`` does more than read the attribute (``auto_now`` …), else ``None``."""
+    if type(field).pre_save in (DateField.pre_save, DateTimeField.pre_save):
+        return field if field.auto_now or field.auto_now_add else None
+    return field if type(field).pre_save is not Field.pre_save else None
+
+
+def _preparer(field):
+    """Return what turns the field's attribute value into the value to copy; ``None`` for the value itself."""
+    kind = (field.target_field if field.is_relation else field).get_internal_type()
+    if kind in _AS_THEY_ARE:
+        return None
+    if kind in _TEXTS and not field.is_relation:
+        return _text
+    prepared = partial(_django_prepared, field, connections[DEFAULT_DB_ALIAS])
+    if kind == "DateTimeField" and type(field).get_db_prep_save is Field.get_db_prep_save:
+        return partial(_moment, prepared)
+    if kind == "DateField" and type(field).get_db_prep_save is Field.get_db_prep_save:
+        return partial(_day, prepared)
+    return prepared
+
+
+def _day(prepared, value):
+    return value if value is None or type(value) is date else prepared(value)
+
+
+def _moment(prepared, value):
+    # An aware datetime goes as it is; Django makes a naive one aware first (with a warning).
+    return value if value is None or (isinstance(value, datetime) and value.tzinfo is not None) else prepared(value)
+
+
+def _text(value):
+    return value.value if isinstance(value, Enum) else value  # a TextChoices member: its value, not its name
+
+
+def _django_prepared(field, database, value):
+    return _text(field.get_db_prep_save(value, database))
+
+
+def _next_keys(model, count):
+    """Return ``count`` new primary keys of ``model``, drawn from its sequence in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [key for (key,) in cursor.fetchall()]
+
+
+def _with_keys(model, objs):
+    """Yield ``objs``, each without a primary key given the next of ``model``'s sequence."""
+    missing = [obj for obj in objs if obj.pk is None]
+    for obj, key in zip(missing, _next_keys(model, len(missing)) if missing else [], strict=True):
+        obj.pk = key
+    yield from objs
+
+
+def _copy(model, fields, rows):
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def find_named(model, names):
+    """Return ``{casefolded name: row}``: each name's stored row, ignoring case, the oldest of several.
+
+    What ``model.objects.filter(name__iexact=name).order_by("pk").first()`` finds for each name, in
+    one query per ``LOOKUP_CHUNK`` names.
+    """
+    wanted = list({name.casefold(): name for name in names if name}.values())
+    found = {}
+    for chunk in batches(wanted, LOOKUP_CHUNK):
+        lookup = reduce(or_, (Q(name__iexact=name) for name in chunk))
+        for row in model.objects.filter(lookup).order_by("pk"):
+            found.setdefault(row.name.casefold(), row)
+    return found
+
+
+def stored_revisions(source_pks):
+    """Return ``{(source pk, SHA-256): revision pk}`` of the revisions of the stored sources ``source_pks``."""
+    found = {}
+    for chunk in batches(list(source_pks), BATCH_SIZE // 2):  # SQLite takes 999 parameters
+        rows = Revision.objects.filter(source__in=chunk).values_list("source_id", "sha256", "pk")
+        found |= {(source, sha256): pk for source, sha256, pk in rows}
+    return found
+
+
+def revisions_of(sources):
+    """Return ``{source pk: {SHA-256: Revision}}`` for the stored ``sources``, without texts, in one query per batch."""
+    by_pk = {source.pk: source for source in sources}
+    found = {}
+    for chunk in batches(list(by_pk), BATCH_SIZE // 2):  # SQLite takes 999 parameters
+        for revision in Revision.objects.filter(source__in=chunk).defer("original", "text"):
+            revision.source = by_pk[revision.source_id]
+            found.setdefault(revision.source_id, {})[revision.sha256] = revision
+    return found
+
+
+def stored_claims(claims, speakers):
+    """Return ``{(statement, speaker pk or None): the oldest stored claim}`` for the document's claims."""
+    statements = list(
+        {claim.statement for claim in claims if not claim.speaker or claim.speaker.casefold() in speakers}
+    )
+    found = {}
+    for chunk in batches(list(statements), BATCH_SIZE // 2):  # SQLite takes 999 parameters
+        for stored in Claim.objects.filter(statement__in=chunk).order_by("pk"):
+            found.setdefault((stored.statement, stored.speaker_id), stored)
+    return found
+
+
+class NewClaimWriter:
+    """Writes an import's new claims batch by batch; remembers the speakers and tags it has resolved.
+
+    ``revisions`` maps ``(source ref, number in the file)`` to the stored revision (its ``text`` set,
+    its ``source`` loaded); ``newest`` each source's pk to its current revision, the one citations
+    are anchored against; ``speakers`` the stored speakers by casefolded name.
+    """
+
+    def __init__(self, revisions, newest, speakers, *, user, operator, origin, restore, import_note):
+        self.revisions, self.newest, self.speakers = revisions, newest, speakers
+        self.user, self.operator, self.restore = user, operator, restore
+        self.origin, self.import_note = origin, import_note
+        self.tags = {}  # casefolded name → Tag
+        self.content_type = ContentType.objects.get_for_model(Claim)
+
+    def write(self, steps) -> dict:
+        """Write the claims of ``steps`` (``_ClaimStep`` without a stored claim); return ``{ref: Claim}``.
+
+        The claims returned hold their primary key only.
+        """
+        written = {}
+        for batch in batches(steps):
+            for step, claim in zip(batch, self._write_batch(batch), strict=True):
+                # Relations and set members need only the key: a million full claims would not fit.
+                written[step.claim.ref] = Claim(pk=claim.pk)
+        return written
+
+    def _write_batch(self, steps):
+        now = timezone.now()
+        self._resolve_speakers(steps)
+        self._resolve_tags(steps)
+        claims, citations, tag_links = [], [], []
+        for step in steps:
+            claim, cited, tags = self._build(step, now)
+            claims.append(claim)
+            citations.append(cited)
+            tag_links.append(tags)
+        insert(Claim, claims)
+        self._history(claims, now)
+        for claim, cited in zip(claims, citations, strict=True):
+            for citation in cited:
+                citation.claim = claim
+        citations = [citation for cited in citations for citation in cited]
+        insert(Citation, citations)
+        insert_history(Citation, citations, default_date=now)
+        insert(
+            Claim.tags.through,
+            (
+                Claim.tags.through(content_type=self.content_type, object_id=claim.pk, tag=tag)
+                for claim, tags in zip(claims, tag_links, strict=True)
+                for tag in tags
+            ),
+        )
+        insert(ModerationEvent, (self._event(step, claim, now) for step, claim in zip(steps, claims, strict=True)))
+        if self.restore:
+            readmodel.record_many(claims)
+        return claims
+
+    # Resolving names ------------------------------------------------------------------------------
+
+    def _resolve_speakers(self, steps):
+        """Create the batch's speakers that are not stored yet (names ignoring case), as ``Speaker.save`` would."""
+        names = {}
+        for step in steps:
+            if step.claim.speaker and step.claim.speaker.casefold() not in self.speakers:
+                names.setdefault(step.claim.speaker.casefold(), step.claim.speaker)
+        slugs = unique_slugs(Speaker, list(names.values()))
+        new = [Speaker(name=name, slug=slug) for name, slug in zip(names.values(), slugs, strict=True)]
+        for speaker in new:
+            speaker.full_clean(validate_unique=False, validate_constraints=False)
+        for speaker in Speaker.objects.bulk_create(new):
+            self.speakers[speaker.name.casefold()] = speaker
+
+    def _resolve_tags(self, steps):
+        """Find or create the batch's tags, as ``claim.tags.add`` does (names ignoring case)."""
+        names = {tag.casefold(): tag for step in steps for tag in step.missing_tags}
+        self.tags |= find_named(Tag, [name for key, name in names.items() if key not in self.tags])
+        missing = [name for key, name in names.items() if key not in self.tags]
+        new = {Tag().slugify(name): name for name in missing}
+        taken = set(Tag.objects.filter(slug__in=list(new)).values_list("slug", flat=True)) if new else set()
+        free = [Tag(name=name, slug=slug) for slug, name in new.items() if slug not in taken]
+        for tag in Tag.objects.bulk_create(free):
+            self.tags[tag.name.casefold()] = tag
+        for name in missing:  # a slug clash: ``Tag.save`` numbers the slug
+            if name.casefold() not in self.tags:
+                self.tags[name.casefold()] = Tag.objects.create(name=name)
+
+    # Building rows --------------------------------------------------------------------------------
+
+    def _build(self, step, now):
+        """Return the unsaved claim in its final state, its citations and its tags."""
+        parsed = step.claim
+        speaker = self.speakers.get(parsed.speaker.casefold()) if parsed.speaker else None
+        tags = list({self.tags[name.casefold()].pk: self.tags[name.casefold()] for name in step.missing_tags}.values())
+        claim = Claim(
+            statement=parsed.statement,
+            slug=statement_slug(parsed.statement),
+            speaker=speaker,
+            claim_date=parsed.claim_date,
+            verdict=parsed.verdict,
+            created_by=self.user,
+        )
+        citations = [self._citation(cited, position, now) for position, cited in enumerate(step.new_citations, start=1)]
+        if self.restore:
+            claim.status = ClaimStatus(parsed.status)
+            if claim.status in PUBLIC_STATUSES:
+                claim.published_at = now
+                claim.public_snapshot = _version(claim, speaker, tags, citations, now).to_snapshot()
+        return claim, citations, tags
+
+    def _citation(self, cited, position, now):
+        revision = self.revisions[(cited.source, cited.number)]
+        citation = Citation(
+            revision=revision, excerpt=cited.excerpt, start=cited.start, end=cited.end, position=position
+        )
+        citation.prefix, citation.suffix = context(revision.text, cited.start, cited.end)
+        anchor_citation(citation, self._newest(revision), checked_at=now)
+        return citation
+
+    def _newest(self, revision):
+        """Return the revision to anchor a citation of ``revision`` against, as ``save_citation`` does."""
+        newest = self.newest.get(revision.source_id)
+        return revision if newest is None or newest.number <= revision.number else newest
+
+    def _history(self, claims, now):
+        """Write each claim's history: created as a draft, then (restored) moved to its status."""
+        final = [(claim.status, claim.published_at) for claim in claims]
+        for claim in claims:
+            claim.status, claim.published_at = ClaimStatus.DRAFT, None
+        insert_history(Claim, claims, default_date=now)
+        for claim, (status, published_at) in zip(claims, final, strict=True):
+            claim.status, claim.published_at = status, published_at
+        if self.restore:
+            insert_history(Claim, claims, update=True, default_user=self.user, default_date=now)
+
+    def _event(self, step, claim, now):
+        """Return the claim's unsaved moderation event: ``restore``, or ``import`` for a draft."""
+        if self.restore:
+            return ModerationEvent(
+                claim=claim,
+                action=RESTORE,
+                from_status=ClaimStatus.DRAFT,
+                to_status=claim.status,
+                user=self.user,
+                actor=self.operator or actor_name(self.user),
+                note=self.import_note(self.origin).strip(),
+                at=now,
+                public_version=claim.public_snapshot,
+            )
+        return ModerationEvent(
+            claim=claim,
+            action=IMPORT,
+            from_status=claim.status,
+            to_status=claim.status,
+            user=self.user,
+            actor=actor_name(self.user),
+            note=import_event_note(self.import_note(self.origin, self.user, step.note), step.claim.status),
+            at=now,
+        )
+
+
+def _version(claim, speaker, tags, citations, now):
+    """Return the approved public version of a claim being created, as ``PublicVersion.of`` reads it back."""
+    return PublicVersion(
+        statement=claim.statement,
+        slug=claim.slug,
+        speaker=ApprovedSpeaker(speaker.pk, speaker.name, speaker.description) if speaker else None,
+        claim_date=claim.claim_date,
+        tags=tuple(sorted((tag.name for tag in tags), key=str.casefold)),
+        verdict=claim.verdict,
+        verdict_explanation=claim.verdict_explanation,
+        citations=tuple(
+            ApprovedCitation(
+                position=citation.position,
+                source=citation.revision.source_id,
+                source_title=citation.revision.source.title,
+                revision=citation.revision_id,
+                revision_number=citation.revision.number,
+                excerpt=citation.excerpt,
+                start=citation.start,
+                end=citation.end,
+                prefix=citation.prefix,
+                suffix=citation.suffix,
+                note=citation.note,
+            )
+            for citation in citations
+        ),
+        approved_at=now,
+    )
+
+
+# Tables an import writes; PostgreSQL's planner needs their statistics once thousands of rows arrive
+# (autovacuum may be off, or too slow to notice before the next query).
+WRITTEN_MODELS = (
+    Source,
+    Revision,
+    Speaker,
+    Claim,
+    Claim.history.model,
+    Citation,
+    Citation.history.model,
+    Claim.tags.through,
+    Tag,
+    ClaimRelation,
+    ClaimSetMembership,
+    ModerationEvent,
+    PublicEntry,
+    PublicEntryTag,
+    PublicEntrySource,
+)
+
+
+def analyze_written_tables():
+    """Refresh PostgreSQL's statistics of the tables an import writes (other databases need nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in WRITTEN_MODELS:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
