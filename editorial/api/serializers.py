@@ -8,7 +8,7 @@ and the relations to other published claims — in one query per kind of row, wh
 claims. The serializers below declare the shape of those dicts (and so the OpenAPI schema).
 """
 
-from django.db.models import Count, Manager, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, Manager, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -55,10 +55,15 @@ def public_claim_documents(claims, request, *, with_relations=True):
     relations = {claim.pk: [] for claim in claims}
     if with_relations and claims:
         ids = list(relations)
-        published = PublicEntry.objects.filter(listed=True).values("claim_id")
-        rows = ClaimRelation.objects.filter(
-            Q(from_claim__in=ids, to_claim__in=published) | Q(to_claim__in=ids, from_claim__in=published)
-        ).order_by("kind", "pk")
+        # Only relations whose both ends are listed, each end probed by primary key (an IN over every
+        # listed claim would read them all).
+        listed = PublicEntry.objects.filter(listed=True)
+        rows = (
+            ClaimRelation.objects.filter(Q(from_claim__in=ids) | Q(to_claim__in=ids))
+            .filter(Exists(listed.filter(claim_id=OuterRef("from_claim"))))
+            .filter(Exists(listed.filter(claim_id=OuterRef("to_claim"))))
+            .order_by("kind", "pk")
+        )
         for relation in rows:
             if relation.from_claim_id in relations:
                 relations[relation.from_claim_id].append((relation, "outgoing", relation.to_claim_id))
