@@ -42,6 +42,15 @@ class EditorialConfig(AppConfig):
         for model in self.unmoderated_public_models():
             for signal in (post_save, post_delete):
                 signal.connect(readmodel.bump, sender=model, dispatch_uid=f"editorial.bump.{model._meta.label}")
+        # The counters follow deleted claims and sources that change publisher.
+        from django.db.models.signals import pre_delete, pre_save
+
+        from editorial.models import Claim
+        from sources.models import Source
+
+        pre_delete.connect(readmodel.forget, sender=Claim, dispatch_uid="editorial.forget_public_entry")
+        pre_save.connect(readmodel.source_saving, sender=Source, dispatch_uid="editorial.source_publisher_before")
+        post_save.connect(readmodel.source_saved, sender=Source, dispatch_uid="editorial.source_publisher_after")
         # SQLite's full-text table and its triggers, remade after any migration that rebuilt the table.
         from editorial.public.search import ensure_sqlite_index
 

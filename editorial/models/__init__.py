@@ -14,7 +14,7 @@ from editorial.models.moderation import (
     ModerationEventQuerySet,
     actor_name,
 )
-from editorial.models.public import PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag
+from editorial.models.public import PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet
 from editorial.models.sets import SET_DESCRIPTION_MAX_LENGTH, ClaimSet, ClaimSetMembership, ClaimSetQuerySet
 from editorial.models.speakers import Speaker
 from editorial.public.version import STATEMENT_SLUG_LENGTH, statement_slug
@@ -41,6 +41,7 @@ __all__ = [
     "PublicEntry",
     "PublicEntrySource",
     "PublicEntryTag",
+    "PublicFacet",
     "RelationKind",
     "Speaker",
     "SpeakerKind",

@@ -65,6 +65,31 @@ class PublicChange(models.Model):
         return f"public change {self.pk} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
+class PublicFacet(models.Model):
+    """How many listed claims' approved versions carry a tag, name a speaker or cite a publisher's
+    sources; ``total`` (item 0) counts the listed claims. Kept by the read model's writer in the same
+    transaction as the entries, so the unfiltered list's total and facets cost one indexed read each
+    at any size (``editorial.public.counters``).
+    """
+
+    class Kind(models.TextChoices):
+        TOTAL = "total"
+        TAG = "tag"
+        SPEAKER = "speaker"
+        PUBLISHER = "publisher"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    item_id = models.BigIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "item_id"], name="publicfacet_unique")]
+        indexes = [models.Index(fields=["kind", "-count", "item_id"], name="publicfacet_top_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.item_id}: {self.count}"
+
+
 class PublicEntryTag(models.Model):
     """A tag of a public claim's approved version."""
 

@@ -7,6 +7,7 @@ from the stored approved versions and ``verify()`` reports entries that disagree
 upgrades and for peace of mind (``manage.py public_read_model``).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from editorial.models import Claim, ModerationEvent, PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag
+from editorial.public import counters
 from editorial.public.version import PublicVersion
 from editorial.workflow import LISTED_STATUSES, PUBLIC_STATUSES
 from sources.models import Source
@@ -64,20 +66,38 @@ def version():
     return f"{row['last'] or 0}.{row['count']}", row["changed_at"]
 
 
+def forget(sender, *, instance, **kwargs):
+    """Receiver of ``pre_delete`` of a claim: take its entry out of the counters before it goes."""
+    if PublicEntry.objects.filter(claim_id=instance.pk).exists():
+        _write_removal([instance.pk])
+
+
+def _write_removal(ids):
+    with transaction.atomic():
+        bump()
+        counters.apply(Counter({key: -n for key, n in counters.stored_contributions(ids).items()}))
+        PublicEntry.objects.filter(claim_id__in=ids).delete()
+
+
+def source_saved(sender, *, instance, **kwargs):
+    """Receiver of ``post_save`` of a source: a change of publisher moves its claims between publishers."""
+    old = getattr(instance, "_publisher_before_save", None)
+    if old != instance.publisher_id and not kwargs.get("created") and not kwargs.get("raw"):
+        counters.recount_publishers([old, instance.publisher_id])
+
+
+def source_saving(sender, *, instance, **kwargs):
+    """Receiver of ``pre_save`` of a source: remember its publisher as stored."""
+    if instance.pk and not kwargs.get("raw"):
+        instance._publisher_before_save = (
+            type(instance).objects.filter(pk=instance.pk).values_list("publisher_id", flat=True).first()
+        )
+
+
 def record(claim) -> PublicEntry | None:
     """Write ``claim``'s entry from its approved version, or delete it when the claim is not public."""
-    version = PublicVersion.from_snapshot(claim.public_snapshot) if claim.status in PUBLIC_STATUSES else None
-    bump()
-    if version is None:
-        PublicEntry.objects.filter(claim_id=claim.pk).delete()
-        return None
-    with transaction.atomic():
-        PublicEntry.objects.filter(claim_id=claim.pk).delete()
-        entry = _entry(claim, version)
-        entry.save(force_insert=True)
-        PublicEntryTag.objects.bulk_create(_tag_links(entry, version, _tags(version.tags)))
-        PublicEntrySource.objects.bulk_create(_source_links(entry, version, _existing_sources(version.source_ids)))
-    return entry
+    entries = _write([claim])
+    return entries[0] if entries else None
 
 
 def record_many(claims) -> int:
@@ -87,11 +107,17 @@ def record_many(claims) -> int:
     ``public_snapshot``. Returns how many entries were written.
     """
     claims = list(claims)
-    if not claims:
-        return 0
+    return len(_write(claims)) if claims else 0
+
+
+def _write(claims):
+    """Replace the entries of ``claims`` (one query per kind of row) and keep the counters in step."""
     with transaction.atomic():
         bump()
-        PublicEntry.objects.filter(claim_id__in=[claim.pk for claim in claims]).delete()
+        ids = [claim.pk for claim in claims]
+        delta = counters.stored_contributions(ids)
+        delta = Counter({key: -n for key, n in delta.items()})
+        PublicEntry.objects.filter(claim_id__in=ids).delete()
         versions = []
         for claim in claims:
             version = PublicVersion.from_snapshot(claim.public_snapshot) if claim.status in PUBLIC_STATUSES else None
@@ -99,11 +125,15 @@ def record_many(claims) -> int:
                 versions.append((claim, version))
         entries = PublicEntry.objects.bulk_create([_entry(claim, version) for claim, version in versions])
         tags = _tags({name for _, version in versions for name in version.tags})
-        existing = _existing_sources({pk for _, version in versions for pk in version.source_ids})
+        publisher_of = _existing_sources({pk for _, version in versions for pk in version.source_ids})
         pairs = [(entry, version) for entry, (_, version) in zip(entries, versions, strict=True)]
-        PublicEntryTag.objects.bulk_create([link for e, v in pairs for link in _tag_links(e, v, tags)])
-        PublicEntrySource.objects.bulk_create([link for e, v in pairs for link in _source_links(e, v, existing)])
-    return len(entries)
+        tag_links = PublicEntryTag.objects.bulk_create([link for e, v in pairs for link in _tag_links(e, v, tags)])
+        source_links = PublicEntrySource.objects.bulk_create(
+            [link for e, v in pairs for link in _source_links(e, v, publisher_of)]
+        )
+        delta.update(counters.new_contributions(entries, tag_links, source_links, publisher_of))
+        counters.apply(delta)
+    return entries
 
 
 def _entry(claim, version):
@@ -136,9 +166,10 @@ def _tags(names):
 
 
 def _existing_sources(ids):
-    ids, found = list(ids), set()
+    """Return ``{source id: publisher id}`` for those of ``ids`` that still exist."""
+    ids, found = list(ids), {}
     for start in range(0, len(ids), BATCH_SIZE):
-        found.update(Source.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).values_list("pk", flat=True))
+        found.update(Source.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).values_list("pk", "publisher_id"))
     return found
 
 
@@ -179,6 +210,7 @@ def rebuild() -> Report:
                 report.written += record_many(batch)
                 batch = []
         report.written += record_many(batch)
+        counters.recount()
     return report
 
 
@@ -206,7 +238,7 @@ def verify() -> list[str]:
         if set(sources.get(claim.pk, [])) - set(version.source_ids):
             problems.append(f"claim {claim.pk}: sources differ from the approved version")
     problems += [f"claim {pk}: has an entry but is not public" for pk in sorted(entries)]
-    return problems
+    return problems + counters.problems()
 
 
 def _links(rows):

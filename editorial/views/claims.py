@@ -21,17 +21,17 @@ from editorial.filters import (
     with_tag,
 )
 from editorial.models import Claim, ClaimRelation, ClaimSet, ModerationEvent
-from editorial.public.caching import LIST_DEPTH, DepthLimitedPaginator, cached
+from editorial.public.caching import LIST_DEPTH, DepthLimitedPaginator
 from editorial.public.search import search_headlines
 from editorial.public.version import PublicVersion
 from editorial.views.exports import export_links
 from editorial.views.mixins import (
     ClaimsOfMixin,
     FilteredListMixin,
+    counted_facets,
     latest,
     list_summary,
     set_last_modified,
-    tag_facets,
 )
 from editorial.views.presenters import can_preview, claim_record, entry_claims, public_claims
 from sources.history import changed_fields_since, metadata_changes
@@ -58,7 +58,7 @@ class HomeView(TemplateView):
         return super().get_context_data(
             claims=entry_claims(recent),
             claim_sets=ClaimSet.objects.public().with_published_count().order_by("-created_at", "-pk")[:RECENT_SETS],
-            popular_tags=cached("home-tags", "", lambda: tag_facets(listed, limit=POPULAR_TAGS)),
+            popular_tags=counted_facets(limit=POPULAR_TAGS)["tags"],
             **kwargs,
         )
 
@@ -76,7 +76,11 @@ class ClaimListView(FilteredListMixin, FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         # The total and the facets in one cache entry per version of the public record.
-        self.summary = list_summary(queryset) if self.filterset.is_valid() else None
+        valid = self.filterset.is_valid()
+        unfiltered = valid and not any(
+            value for name, value in self.filterset.form.cleaned_data.items() if name not in ("ordering", "page_size")
+        )
+        self.summary = list_summary(queryset, unfiltered=unfiltered) if valid else None
         total = self.summary["total"] if self.summary else 0
         paginator = self.get_paginator(queryset, page_size, orphans=0, allow_empty_first_page=True, total=total)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))

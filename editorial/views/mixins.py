@@ -8,11 +8,14 @@ from django.db.models import Count
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
+from taggit.models import Tag
 
 from editorial.filters import DEFAULT_PAGE_SIZE, ORDERINGS, listed_entries
-from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag
+from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet, Speaker
+from editorial.public import counters
 from editorial.public.caching import DepthLimitedPaginator, cached, query_key
 from editorial.views.presenters import entry_claims
+from sources.models import Publisher
 
 # Sets ETag from the rendered page and answers If-None-Match / If-Modified-Since with 304.
 conditional_page = decorator_from_middleware(ConditionalGetMiddleware)
@@ -93,8 +96,44 @@ def publisher_facets(entries, limit=FACET_SIZE):
     ]
 
 
-def list_summary(entries):
-    """Return a list's total and facets, computed once per version of the public record (one cache entry)."""
+def counted_facets(limit=FACET_SIZE):
+    """Return the unfiltered list's facets from the counters (``editorial.public.counters``), shaped
+    as the facet functions shape theirs: one indexed read per kind, whatever the record's size.
+    """
+    spare = limit + 50  # ties at the edge are ordered by name, as the facet queries order them
+    tags = dict(counters.top(PublicFacet.Kind.TAG, spare))
+    speakers = dict(counters.top(PublicFacet.Kind.SPEAKER, spare))
+    publishers = dict(counters.top(PublicFacet.Kind.PUBLISHER, spare))
+
+    def ranked(rows, counts, name, slug):
+        rows = [{name: row_name, slug: row_slug, "count": counts[pk]} for pk, row_name, row_slug in rows]
+        return sorted(rows, key=lambda row: (-row["count"], row[name]))[:limit]
+
+    return {
+        "tags": ranked(
+            Tag.objects.filter(pk__in=tags).values_list("pk", "name", "slug"), tags, "tag__name", "tag__slug"
+        ),
+        "speakers": ranked(
+            Speaker.objects.filter(pk__in=speakers).values_list("pk", "name", "slug"),
+            speakers,
+            "speaker__name",
+            "speaker__slug",
+        ),
+        "publishers": ranked(
+            Publisher.objects.filter(pk__in=publishers).values_list("pk", "name", "slug"),
+            publishers,
+            "revision__source__publisher__name",
+            "revision__source__publisher__slug",
+        ),
+    }
+
+
+def list_summary(entries, *, unfiltered=False):
+    """Return a list's total and facets: for the whole list from the counters, for a filtered one
+    computed once per version of the public record (one cache entry).
+    """
+    if unfiltered:
+        return {"total": counters.total(), **counted_facets()}
     return cached(
         "list",
         query_key(entries),

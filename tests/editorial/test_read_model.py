@@ -147,9 +147,11 @@ def test_the_command_finds_and_repairs_entries_that_disagree(changed):
     PublicEntryTag.objects.filter(entry_id=claim.pk).delete()
 
     err = io.StringIO()
-    with pytest.raises(CommandError, match="2 disagreements found"):
+    # The statement, the tags, and the tag's counter (which still counts the claim).
+    with pytest.raises(CommandError, match="3 disagreements found"):
         call_command("public_read_model", stdout=io.StringIO(), stderr=err)
     assert f"claim {claim.pk}: statement is 'Tampered.'" in err.getvalue()
+    assert "counter tag" in err.getvalue()
 
     out = io.StringIO()
     call_command("public_read_model", "--rebuild", stdout=out, stderr=io.StringIO())
