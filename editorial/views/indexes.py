@@ -3,16 +3,15 @@
 What is listed and counted comes from the public read model: a tag or speaker appears once a listed
 claim's approved version carries it; a publisher once a source of theirs is on record (sources are
 public documents), counted by the listed claims citing their sources. A ``?q=`` narrows by name.
-A page of 100 rows costs the same whatever the record's size: the counts are computed for that
-page's rows only, once per version of the public record (``editorial.public.caching``).
+A page of 100 rows costs the same whatever the record's size: the counts are the read model's
+counters (``editorial.public.counters``), read for that page's rows only.
 """
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.views.generic import ListView
 
 from editorial.filters import public_speakers, public_tags
-from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag
-from editorial.public.caching import cached
+from editorial.models import PublicFacet
 from editorial.search import MAX_QUERY_LENGTH
 from editorial.views.mixins import PaginatedMixin
 from sources.models import Publisher, Source
@@ -34,9 +33,12 @@ class IndexView(PaginatedMixin, ListView):
     def rows(self):
         raise NotImplementedError
 
+    kind = None  # the PublicFacet kind counting this index's rows
+
     def counts(self, ids):
-        """Return ``{pk: listed claims}`` for the rows ``ids``."""
-        raise NotImplementedError
+        """Return ``{pk: listed claims}`` for the rows ``ids``, from the counters."""
+        rows = PublicFacet.objects.filter(kind=self.kind, item_id__in=ids)
+        return dict(rows.values_list("item_id", "count"))
 
     def query(self):
         return " ".join(self.request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
@@ -50,7 +52,7 @@ class IndexView(PaginatedMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ids = [row.pk for row in context["rows"]]
-        counts = cached(f"{self.noun}-index", ",".join(map(str, ids)), lambda: self.counts(ids))
+        counts = self.counts(ids)
         for row in context["rows"]:
             row.claim_count = counts.get(row.pk, 0)
         context.update(title=self.title, noun=self.noun, query=self.query(), detail_url=self.detail_url)
@@ -58,34 +60,21 @@ class IndexView(PaginatedMixin, ListView):
 
 
 class TagIndexView(IndexView):
-    title, noun, detail_url = "Tags", "tag", "public:tag_detail"
+    title, noun, detail_url, kind = "Tags", "tag", "public:tag_detail", PublicFacet.Kind.TAG
 
     def rows(self):
         return public_tags()
 
-    def counts(self, ids):
-        rows = PublicEntryTag.objects.filter(tag_id__in=ids, entry__listed=True).values("tag_id")
-        return dict(rows.annotate(count=Count("entry_id")).values_list("tag_id", "count"))
-
 
 class SpeakerIndexView(IndexView):
-    title, noun, detail_url = "Speakers", "speaker", "public:speaker_detail"
+    title, noun, detail_url, kind = "Speakers", "speaker", "public:speaker_detail", PublicFacet.Kind.SPEAKER
 
     def rows(self):
         return public_speakers()
 
-    def counts(self, ids):
-        rows = PublicEntry.objects.filter(speaker_id__in=ids, listed=True).values("speaker_id")
-        return dict(rows.annotate(count=Count("claim_id")).values_list("speaker_id", "count"))
-
 
 class PublisherIndexView(IndexView):
-    title, noun, detail_url = "Publishers", "publisher", "public:publisher_detail"
+    title, noun, detail_url, kind = "Publishers", "publisher", "public:publisher_detail", PublicFacet.Kind.PUBLISHER
 
     def rows(self):
         return Publisher.objects.filter(Exists(Source.objects.filter(publisher=OuterRef("pk"))))
-
-    def counts(self, ids):
-        rows = PublicEntrySource.objects.filter(source__publisher_id__in=ids, entry__listed=True)
-        rows = rows.values("source__publisher_id").annotate(count=Count("entry_id", distinct=True))
-        return dict(rows.values_list("source__publisher_id", "count"))
