@@ -45,7 +45,7 @@ from editorial.models import (
     Speaker,
 )
 from editorial.public import readmodel
-from editorial.public.version import ApprovedCitation, ApprovedSpeaker, PublicVersion, statement_slug
+from editorial.public.version import PublicVersion, statement_slug
 from editorial.services.citations import anchor_citation
 from editorial.services.moderation import IMPORT, RESTORE, actor_name, import_event_note
 from editorial.workflow import PUBLIC_STATUSES, ClaimStatus
@@ -431,30 +431,12 @@ class NewClaimWriter:
 
 def _version(claim, speaker, tags, citations, now):
     """Return the approved public version of a claim being created, as ``PublicVersion.of`` reads it back."""
-    return PublicVersion(
-        statement=claim.statement,
+    return PublicVersion.from_parts(
+        claim,
         slug=claim.slug,
-        speaker=ApprovedSpeaker(speaker.pk, speaker.name, speaker.description) if speaker else None,
-        claim_date=claim.claim_date,
-        tags=tuple(sorted((tag.name for tag in tags), key=str.casefold)),
-        verdict=claim.verdict,
-        verdict_explanation=claim.verdict_explanation,
-        citations=tuple(
-            ApprovedCitation(
-                position=citation.position,
-                source=citation.revision.source_id,
-                source_title=citation.revision.source.title,
-                revision=citation.revision_id,
-                revision_number=citation.revision.number,
-                excerpt=citation.excerpt,
-                start=citation.start,
-                end=citation.end,
-                prefix=citation.prefix,
-                suffix=citation.suffix,
-                note=citation.note,
-            )
-            for citation in citations
-        ),
+        speaker=speaker,
+        tag_names=[tag.name for tag in tags],
+        citations=citations,
         approved_at=now,
     )
 

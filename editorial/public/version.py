@@ -85,12 +85,26 @@ class PublicVersion:
             .order_by("position", "pk")
         )
         speaker = claim.speaker if claim.speaker_id else None
+        return cls.from_parts(
+            claim,
+            slug=statement_slug(claim.statement),
+            speaker=speaker,
+            tag_names=claim.tags.names(),
+            citations=citations,
+            approved_at=approved_at,
+        )
+
+    @classmethod
+    def from_parts(cls, claim, *, slug, speaker, tag_names, citations, approved_at=None) -> PublicVersion:
+        """Return a version of ``claim``'s own fields with the ``speaker``, tags and ``citations`` given
+        (citations with their revisions and sources loaded), for callers that have them in hand.
+        """
         return cls(
             statement=claim.statement,
-            slug=statement_slug(claim.statement),
+            slug=slug,
             speaker=ApprovedSpeaker(speaker.pk, speaker.name, speaker.description) if speaker else None,
             claim_date=claim.claim_date,
-            tags=tuple(sorted(claim.tags.names(), key=str.casefold)),
+            tags=tuple(sorted(tag_names, key=str.casefold)),
             verdict=claim.verdict,
             verdict_explanation=claim.verdict_explanation,
             citations=tuple(
