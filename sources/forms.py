@@ -1,8 +1,12 @@
-"""Forms of the sources app: the admin's upload form for source documents."""
+"""Forms of the sources app: the admin's upload form for source documents, and its form for reading
+a revision's original again in another encoding."""
+
+import codecs
 
 from django import forms
 
 from sources.importers import FORMATS
+from sources.textutils import is_text_encoding
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -65,3 +69,55 @@ class ImportFilesForm(forms.Form):
 
     def clean_publisher(self):
         return " ".join(self.cleaned_data["publisher"].split())
+
+
+# The encodings offered first when an editor reads an original again (any Python codec name works).
+SUGGESTED_ENCODINGS = [
+    "utf-8",
+    "windows-1252",
+    "ISO-8859-1",
+    "ISO-8859-15",
+    "windows-1250",
+    "ISO-8859-2",
+    "windows-1251",
+    "KOI8-R",
+    "ISO-8859-13",
+    "windows-1257",
+    "Shift_JIS",
+    "GB18030",
+    "EUC-KR",
+]
+
+
+class RereadForm(forms.Form):
+    """Read a revision's original file again in an encoding the editor names."""
+
+    required_css_class = "required"
+
+    encoding = forms.CharField(
+        max_length=40,
+        help_text="The encoding the file is really in, such as windows-1252 or ISO-8859-2.",
+    )
+    reason = forms.CharField(
+        max_length=300,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text="Why: recorded on the new revision (e.g. “ü in the headline read as ³”).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["encoding"].widget.attrs["list"] = "encoding-names"
+        self.suggested_encodings = SUGGESTED_ENCODINGS
+
+    def clean_encoding(self):
+        encoding = self.cleaned_data["encoding"].strip()
+        try:
+            if not is_text_encoding(codecs.lookup(encoding)):
+                raise LookupError(encoding)
+        except (LookupError, ValueError):
+            raise forms.ValidationError(
+                "Unknown encoding “%(encoding)s”; choose one of the list, such as windows-1252.",
+                code="unknown_encoding",
+                params={"encoding": encoding},
+            ) from None
+        return encoding

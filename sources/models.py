@@ -277,6 +277,16 @@ class Revision(StorableTextMixin, models.Model):
     origin = models.CharField(max_length=1000, blank=True, help_text="File name or URL it came from.")
     format = models.CharField(max_length=20, blank=True, help_text="Importer that read the original.")
     encoding = models.CharField(max_length=40, blank=True, help_text="Encoding the original was read in.")
+    encoding_confidence = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="How sure the reading in that encoding is, from 0 to 1 (1: UTF-8 or a byte-order mark).",
+    )
+    reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why this revision was captured, when not by a plain import (e.g. re-read in another encoding).",
+    )
     original = models.BinaryField(blank=True, default=b"", help_text="The original file's bytes.")
 
     objects = RevisionQuerySet.as_manager()

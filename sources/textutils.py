@@ -1,6 +1,7 @@
 """Reading imported files as text: decoding bytes and normalising the text every importer stores.
 
-``decode`` turns a file's bytes into text and says which encoding it used; ``normalise_text``
+``decode_document`` turns a file's bytes into text and says which encoding it used and how sure
+that reading is (``decode`` gives the text, the encoding and the warnings); ``normalise_text``
 gives every importer the same paragraph layout, so the SHA-256 of a revision does not depend on
 line endings or stray trailing spaces. The characters themselves (curly quotes, dashes, emoji)
 stay as printed: citations quote them.
@@ -14,11 +15,13 @@ import itertools
 import re
 import reprlib
 import unicodedata
+from dataclasses import dataclass, field
 
 import charset_normalizer
 from django.core.exceptions import ValidationError
 
 from sources.importers.base import ImportProblem
+from sources.languages import plausibility
 
 # File signatures of formats that are certainly not text (checked before any decoding).
 BINARY_SIGNATURES = {
@@ -88,20 +91,85 @@ def encoding_label(codec_name):
         return "ISO-8859-1"
     if match := re.fullmatch(r"iso8859-(\d+)", name):
         return f"ISO-8859-{match.group(1)}"
-    return {"cp932": "Shift_JIS", "shift_jis": "Shift_JIS", "euc_jp": "EUC-JP", "koi8-r": "KOI8-R"}.get(name, name)
+    return {
+        "cp932": "Shift_JIS",
+        "shift_jis": "Shift_JIS",
+        "euc_jp": "EUC-JP",
+        "koi8-r": "KOI8-R",
+        "cp949": "EUC-KR",
+        "euc_kr": "EUC-KR",
+        "gb18030": "GB18030",
+        "gbk": "GBK",
+        "big5": "Big5",
+        "utf-8": "utf-8",
+    }.get(name, name)
+
+
+_C1_CONTROL = re.compile("[\x80-\x9f]")
 
 
 def _has_c1_controls(text):
-    return any("\x80" <= char <= "\x9f" for char in text)
+    return _C1_CONTROL.search(text) is not None
+
+
+# The encodings news text comes in, in order of preference: when two of them read the bytes as the
+# same text, or equally well, the earlier one is named. Each is a Python codec; Shift_JIS and
+# EUC-KR are read by their Windows supersets, as browsers do. ISO-8859-1 is not listed: bytes that
+# read as ISO-8859-1 without control characters read the same as windows-1252.
+NEWS_ENCODINGS = (
+    "cp1252",
+    "iso8859-15",
+    "cp1250",
+    "iso8859-2",
+    "cp1251",
+    "koi8-r",
+    "iso8859-13",
+    "cp1257",
+    "cp932",
+    "gb18030",
+    "cp949",
+)
+
+# A detected encoding must read at least this plausibly; below it, every code page is tried.
+MIN_PLAUSIBILITY = 0.6
+
+
+def _candidates(data):
+    """Yield ``(score, preference, codec, text)`` for each news encoding that reads ``data``."""
+    seen = set()
+    for preference, codec in enumerate(NEWS_ENCODINGS):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if text in seen or _has_c1_controls(text) or "\ufffd" in text:
+            continue
+        seen.add(text)
+        yield plausibility(text), preference, codec, text
+
+
+def _detect_news_encoding(data):
+    """Return ``(text, codec, confidence)`` for the news encoding that reads ``data`` best, or ``None``.
+
+    Best: the most plausible text (``plausibility``); of equally plausible ones, the encoding
+    earlier in ``NEWS_ENCODINGS``. The confidence is the winner's plausibility, halved when another
+    encoding reads (differently) as plausibly: then the choice is in doubt.
+    """
+    ranked = sorted(_candidates(data), key=lambda candidate: (-round(candidate[0], 3), candidate[1]))
+    if not ranked or ranked[0][0] < MIN_PLAUSIBILITY:
+        return None
+    score, _, codec, text = ranked[0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+    # Half the score when the runner-up reads as well; the full score from a margin of 0.1.
+    return text, codec, round(score * min(1.0, 0.5 + 5 * (score - runner_up)), 2)
 
 
 def _detect(data):
-    """Return ``(text, codec)`` for bytes that are not UTF-8, or ``None`` when nothing fits."""
-    try:
-        cp1252 = data.decode("cp1252")
-    except UnicodeDecodeError:
-        cp1252 = None
+    """Return ``(text, codec)`` for bytes in no news encoding, or ``None`` when nothing fits.
 
+    The last resort, after ``_detect_news_encoding``: any code page charset-normalizer knows,
+    DOS ones included.
+    """
     matches = [
         match
         for match in charset_normalizer.from_bytes(data)
@@ -109,32 +177,7 @@ def _detect(data):
         if not match.encoding.startswith(("utf_16", "utf_32", "utf_7")) and not _has_c1_controls(str(match))
     ]
     if matches:
-        best = matches[0]
-        # Short or mostly-ASCII Western text fits several single-byte code pages equally well
-        # (charset-normalizer then often names windows-1250). Windows-1252 is what such files
-        # are almost always written in, so it wins every tie; it loses where it reads worse
-        # (Polish in windows-1250, Russian in windows-1251).
-        if cp1252 is not None:
-            if str(best) == cp1252:
-                return cp1252, "cp1252"
-            western = next((match for match in matches if match.encoding == "cp1252"), None)
-            if western is None:
-                western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
-            if western is not None and (
-                western.chaos <= best.chaos + 0.01 and western.coherence >= best.coherence - 0.05
-            ):
-                return cp1252, "cp1252"
-        return str(best), best.encoding
-
-    # Checked last resorts: the decoded text must not contain C1 control characters, which is
-    # what bytes that are not really in these encodings turn into.
-    for codec in ("cp1252", "latin-1"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if not _has_c1_controls(text):
-            return text, codec
+        return str(matches[0]), matches[0].encoding
     return None
 
 
@@ -176,38 +219,106 @@ def _utf8_with_bad_bytes(data, *, announced=False):
     return _ESCAPED_BYTE.sub("\ufffd", escaped), warning
 
 
-def decode(data, filename=""):
-    """Return ``(text, encoding, warnings)`` for a file's bytes.
+@dataclass
+class Decoded:
+    """A file's bytes read as text: the encoding used (its usual label), how sure the reading is
+    (0 to 1; 1 for UTF-8 and for byte-order marks), and warnings for the editor."""
+
+    text: str
+    encoding: str
+    confidence: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_text_encoding(codec):
+    """Return True for a codec of text: "base64", "rot13" and "zlib" are codecs, but not of text."""
+    return getattr(codec, "_is_text_encoding", True)
+
+
+def decode_as(data, encoding):
+    """Return ``Decoded`` for ``data`` read in ``encoding`` (a label or codec name), as an editor chose.
+
+    A byte-order mark of that encoding is dropped; UTF-8 keeps its tolerance of a few bad bytes.
+    Raises ``ImportProblem`` for an unknown encoding or bytes the encoding cannot read, naming the
+    first bad byte.
+    """
+    try:
+        codec = codecs.lookup(encoding.strip())
+    except (LookupError, ValueError):
+        codec = None
+    if codec is None or not is_text_encoding(codec):
+        raise ImportProblem(f"unknown encoding “{shown(encoding, 40)}”")
+    label = encoding_label(codec.name)
+    if codec.name == "utf-8":
+        try:
+            return Decoded(data.decode("utf-8-sig"), "utf-8", 1.0)
+        except UnicodeDecodeError as error:
+            if lenient := _utf8_with_bad_bytes(data, announced=True):
+                return Decoded(lenient[0].removeprefix("\ufeff"), "utf-8", 1.0, [lenient[1]])
+            byte = data[error.start : error.start + 1].hex()
+            raise ImportProblem(f"the original is not valid utf-8: byte 0x{byte} at offset {error.start}") from None
+    for bom, bom_codec, _ in BYTE_ORDER_MARKS:
+        if data.startswith(bom) and codecs.lookup(bom_codec).name == codec.name:
+            data = data[len(bom) :]
+    try:
+        text = data.decode(codec.name)
+    except UnicodeDecodeError as error:
+        byte = data[error.start : error.start + 1].hex()
+        raise ImportProblem(f"the original is not valid {label}: byte 0x{byte} at offset {error.start}") from None
+    return Decoded(text.removeprefix("\ufeff"), label, round(plausibility(text), 2), [f"read as {label}, as chosen"])
+
+
+def decode_document(data, filename="", *, encoding=None):
+    """Return ``Decoded`` for a file's bytes; ``encoding`` forces one (see ``decode_as``).
 
     UTF-8 (with or without a byte-order mark) is read as is; UTF-8 with a few bad bytes is read as
-    UTF-8 with each bad byte replaced by U+FFFD, and a warning says where they were. Other
-    encodings are detected, and a warning names the one used, since a wrong guess changes
-    characters. Empty, binary and undecodable files raise ``ImportProblem``. ``filename`` is
-    accepted for messages and future per-type rules; the file type does not change the decoding.
+    UTF-8 with each bad byte replaced by U+FFFD, and a warning says where they were. Other bytes
+    are read in the news encoding (``NEWS_ENCODINGS``) whose text reads most plausibly as one
+    language; only when none reads plausibly is every code page tried, DOS ones included. A
+    warning names the encoding used, since a wrong guess changes characters. Empty, binary and
+    undecodable files raise ``ImportProblem``. ``filename`` is accepted for messages.
     """
     check_is_text(data)
+    if encoding:
+        return decode_as(data, encoding)
     for bom, codec, label in BYTE_ORDER_MARKS:
         if data.startswith(bom):
             try:
                 text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError as error:
                 if label == "utf-8" and (lenient := _utf8_with_bad_bytes(data, announced=True)):
-                    return lenient[0].removeprefix("\ufeff"), "utf-8", [lenient[1]]
+                    return Decoded(lenient[0].removeprefix("\ufeff"), "utf-8", 1.0, [lenient[1]])
                 raise ImportProblem(f"starts with a {label} byte-order mark but is not valid {label}") from error
             warnings = [] if label == "utf-8" else [f"decoded as {label}, not UTF-8"]
-            return text, label, warnings
+            return Decoded(text, label, 1.0, warnings)
     try:
-        return data.decode("utf-8"), "utf-8", []
+        return Decoded(data.decode("utf-8"), "utf-8", 1.0)
     except UnicodeDecodeError:
         pass
     if lenient := _utf8_with_bad_bytes(data):
-        return lenient[0], "utf-8", [lenient[1]]
+        return Decoded(lenient[0], "utf-8", 1.0, [lenient[1]])
+    if detected := _detect_news_encoding(data):
+        text, codec, confidence = detected
+        label = encoding_label(codec)
+        return Decoded(text, label, confidence, [f"decoded as {label}, not UTF-8"])
     detected = _detect(data)
     if detected is None:
         raise ImportProblem("cannot decode the text: it is not UTF-8 and no likely encoding fits")
     text, codec = detected
     label = encoding_label(codec)
-    return text, label, [f"decoded as {label}, not UTF-8"]
+    confidence = round(plausibility(text), 2)
+    return Decoded(
+        text,
+        label,
+        confidence,
+        [f"decoded as {label}, not UTF-8: no usual news encoding fits, so check the characters"],
+    )
+
+
+def decode(data, filename=""):
+    """Return ``(text, encoding, warnings)`` for a file's bytes, as ``decode_document`` reads them."""
+    decoded = decode_document(data, filename)
+    return decoded.text, decoded.encoding, decoded.warnings
 
 
 def split_lines(text):

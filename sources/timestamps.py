@@ -2,7 +2,15 @@
 
 Numeric dates are read day first (03/04/2022 is 3 April), as the newsroom layout prints them.
 A time printed without a zone gives a naive ``datetime``; the import service reads it in the
-publisher's zone. A printed offset or ``Z`` gives an aware one.
+publisher's zone. A printed offset, ``Z`` or zone abbreviation (``CET``, ``CEST``, ``BST``, ``MEZ``
+…) gives an aware one. A date without a time gives midnight of that date, in the printed zone if
+any: the date is never moved by a conversion.
+
+Labels name the kind of time, in English, German, French, Spanish, Italian, Swedish and Dutch:
+"Updated", "Last updated", "Stand", "Aktualisiert", "Mis à jour le", "Actualizado",
+"Aggiornato", "Uppdaterad", "Bijgewerkt op" name the publisher's update time; "Published",
+"Veröffentlicht", "Publié le", "Publicado", "Pubblicato", "Publicerad", "Gepubliceerd" the first
+publication. Month names are read by dateparser in those languages.
 """
 
 import re
@@ -10,15 +18,55 @@ from datetime import UTC, datetime, timedelta, timezone
 
 # Labels in front of a printed time, and which timestamp they name.
 _LABELS = [
-    (r"(?:last\s+)?(?:updated|modified|amended|aktualisiert|mis\s+à\s+jour)", "updated"),
-    (r"(?:first\s+)?(?:published|posted|veröffentlicht|publié)", "published"),
+    (
+        r"(?:last\s+)?(?:updated|modified|amended)|(?:zuletzt\s+)?aktualisiert|stand"
+        r"|mis\s+à\s+jour|mise\s+à\s+jour|dernière\s+mise\s+à\s+jour"
+        r"|actualizad[oa]|última\s+actualización|(?:ultimo\s+)?aggiornamento|aggiornat[oa]"
+        r"|(?:senast\s+)?uppdaterad|(?:laatst\s+)?bijgewerkt|geüpdatet|gewijzigd",
+        "updated",
+    ),
+    (
+        r"(?:first\s+)?(?:published|posted)|veröffentlicht|erschienen|publié|publicad[oa]"
+        r"|pubblicat[oa]|publicerad|gepubliceerd",
+        "published",
+    ),
 ]
 _LABEL = re.compile(
     r"^\s*(?P<label>" + "|".join(f"(?:{pattern})" for pattern, _ in _LABELS) + r")"
-    r"(?:\s+(?:at|on|am|le))?\s*[:\-–—]?\s*",
+    r"(?:\s+(?:at|on|am|um|le|el|il|den|op|om|à|a\s+las|alle|kl\.?))?\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
-_GENERIC_LABEL = re.compile(r"^\s*(?:date|dated|datum|stand)\s*[:\-–—]?\s*", re.IGNORECASE)
+_GENERIC_LABEL = re.compile(r"^\s*(?:date|dated|datum|fecha|data)\s*[:\-–—]?\s*", re.IGNORECASE)
+
+# Zone abbreviations news sites print, as fixed offsets (a printed "CET" in summer means CET).
+ZONE_ABBREVIATIONS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "IST": 1,
+    "CET": 1,
+    "MEZ": 1,
+    "CEST": 2,
+    "MESZ": 2,
+    "EET": 2,
+    "OEZ": 2,
+    "EEST": 3,
+    "OESZ": 3,
+    "MSK": 3,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "PST": -8,
+    "PDT": -7,
+}
+_ZONE_WORD = re.compile(r"\s*\(?\b(" + "|".join(ZONE_ABBREVIATIONS) + r")\b\)?\s*$")
+# "18:00 Uhr", "10h12", "kl. 10.12": the time's own words, which the patterns below do not expect.
+_CLOCK_WORDS = re.compile(r"\s+(?:Uhr|h|hrs?|horas?)\b\.?|\b(?:kl\.?|om|alle|ore|um|à|a\s+las)\s+(?=\d)", re.I)
+_FRENCH_TIME = re.compile(r"\b(\d{1,2})h(\d{2})\b")
 
 _TIME = r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
 _DATE = r"(?P<day>\d{1,2})[-./](?P<month>\d{1,2})[-./](?P<year>\d{4})"
@@ -36,7 +84,7 @@ DATEPARSER_SETTINGS = {
     # A date without a year or day is not a publisher's timestamp.
     "REQUIRE_PARTS": ["day", "month", "year"],
 }
-DATEPARSER_LANGUAGES = ["en", "de", "fr", "es", "it", "ru"]
+DATEPARSER_LANGUAGES = ["en", "de", "fr", "es", "it", "sv", "nl", "ru"]
 
 
 def strip_label(text):
@@ -105,9 +153,9 @@ def _dateparser(text):
 def parse_timestamp(text):
     """Return the date and time printed in ``text``, or ``None`` when it cannot be read.
 
-    A leading label ("Updated at", "Published:") is ignored. The result is naive when no zone
-    is printed and aware when an offset, ``Z``, ``UTC`` or ``GMT`` is. A date without a time
-    gives midnight.
+    A leading label ("Updated at", "Stand:", "Mis à jour le") is ignored. The result is naive
+    when no zone is printed and aware when an offset, ``Z`` or a zone abbreviation is. A date
+    without a time gives midnight of that date.
     """
     _, rest = strip_label(text)
     rest = rest.strip().rstrip(".")
@@ -115,10 +163,23 @@ def parse_timestamp(text):
         return None
     if value := _iso(rest):
         return value
+    zone = None
+    if match := _ZONE_WORD.search(rest):
+        zone = timezone(timedelta(hours=ZONE_ABBREVIATIONS[match.group(1).upper()]))
+        rest = rest[: match.start()]
+    rest = _FRENCH_TIME.sub(r"\1:\2", rest)
+    rest = _CLOCK_WORDS.sub(" ", rest).strip(" ,;")
+    value = None
     for pattern in (_TIME_THEN_DATE, _DATE_THEN_TIME):
         if match := pattern.match(rest):
-            return _from_match(match)
-    return _dateparser(rest)
+            value = _from_match(match)
+            break
+    else:
+        value = _dateparser(rest)
+    if value is None or zone is None:
+        return value
+    # The printed zone wins; the wall-clock date and time stay as printed.
+    return value.replace(tzinfo=zone)
 
 
 def timestamp_label(line):

@@ -1,7 +1,8 @@
 """The small interface every importer module implements.
 
 An importer module exposes ``FORMAT`` (its short name), ``EXTENSIONS`` (file name endings it
-claims) and ``parse(data: bytes, filename: str) -> ParsedDocument``. It raises
+claims) and ``parse(data: bytes, filename: str, *, encoding: str | None = None) -> ParsedDocument``;
+``encoding`` makes it read the bytes in that encoding instead of detecting one. It raises
 ``ImportProblem`` for input it cannot read; everything else (deduplication, revisions, saving)
 is the import service's job (``sources.services``).
 """
@@ -55,4 +56,5 @@ class ParsedDocument:
     updated_at: datetime | None = None
     tags: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
+    encoding_confidence: float | None = None
     warnings: list[str] = field(default_factory=list)

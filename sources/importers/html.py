@@ -6,10 +6,19 @@ metadata wins where a page has it, because it is what the publisher states rathe
 - published and updated times from JSON-LD (``datePublished``/``dateModified``) or the
   ``article:published_time``/``article:modified_time`` meta tags, with their time and zone
   (trafilatura gives a date only, and sometimes the update date);
-- authors from JSON-LD ``Person`` authors or ``<meta name="author">``, with "By " removed;
-- the title from the page's visible headline (``<h1>``) when the metadata title is that headline
-  plus a kicker or a site name ("Kicker: Headline", "Headline | Site");
-- the language from ``<html lang>``, ``og:locale`` or JSON-LD ``inLanguage``.
+- authors from JSON-LD ``Person`` authors or ``<meta name="author">``, with "By " removed; a
+  candidate that is the publisher, the site's name or its domain is no author and is discarded.
+  The byline printed on the page ("Von A, B und C aus Berlin", read in the page's language by
+  ``sources.bylines``) gives the authors when the metadata names none, or names the same people
+  (the printed byline adds their locations); trafilatura's author guess comes last;
+- the title from the page's own headline (``<h1>``, ``og:title``, JSON-LD ``headline``) when the
+  metadata title is that headline plus a kicker, subtitle or site name ("Kicker: Headline",
+  "Headline - Subtitle | Site"); the site name goes to the publisher when the page names none;
+- published and updated times printed on the page ("Veröffentlicht am …", "Stand: …",
+  "Updated: 5 May 2024, 10:12 CET") when the metadata has none; a printed update line is never
+  taken for the publication date;
+- the language from ``<html lang>``, ``og:locale`` or JSON-LD ``inLanguage``, else guessed from
+  the text.
 
 The body's paragraphs are separated by one blank line. Lines that repeat the page header (the
 headline, and the short lines before it) at the very top, and photo-credit captions, are left out.
@@ -18,12 +27,13 @@ Meta keywords are not imported as tags: they are search-engine keywords, not edi
 
 import json
 import re
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
 from lxml import etree
 
-from sources import bylines, textutils, timestamps
+from sources import bylines, languages, textutils, timestamps
 from sources.importers.base import ImportProblem, ParsedAuthor, ParsedDocument
 
 FORMAT = "html"
@@ -51,24 +61,43 @@ _CREDIT_LINE = re.compile(
 )
 MAX_HEADER_LINE = 120
 MAX_AUTHOR_WORDS = 6
+MAX_PRINTED_LINE = 200  # a printed byline or timestamp line is short
+PAGE_LINES_READ = 6  # lines at the top of the text where a byline or a timestamp may be printed
+_EXSLT = {"re": "http://exslt.org/regular-expressions"}
+_BYLINE_ELEMENTS = (
+    ".//*[not(self::meta or self::link or self::script or self::style) and "
+    "re:test(concat(@class, ' ', @id, ' ', @itemprop, ' ', @rel), "
+    "'byline|author|autor|auteur|firma|signature|writer', 'i')]"
+)
+_TIMESTAMP_ELEMENTS = (
+    ".//*[(self::p or self::div or self::span or self::time or self::small or self::li) "
+    "and string-length(normalize-space(.)) <= 200 and translate(., '0123456789', '') != .]"
+)
+_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$")
 
 
-def _decode(data, filename):
-    """Return ``(text, encoding, warnings)``: UTF-8, else the charset the page declares, else a guess."""
+def _decode(data, filename, encoding=None):
+    """Return ``Decoded``: the encoding chosen, else UTF-8, else the charset the page declares, else a guess."""
     textutils.check_is_text(data)
+    if encoding:
+        return textutils.decode_as(data, encoding)
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-8").removeprefix("\ufeff"), "utf-8", []
+            return textutils.Decoded(data.decode("utf-8").removeprefix("\ufeff"), "utf-8", 1.0)
         except UnicodeDecodeError:
             pass
         if match := _META_CHARSET.search(data[:4096]):
             declared = match.group(1).decode("ascii")
             try:
-                # The page says which encoding it is in: no guess, so no warning.
-                return data.decode(declared), textutils.encoding_label(declared), []
+                text = data.decode(declared)
             except (LookupError, UnicodeDecodeError):
                 pass
-    return textutils.decode(data, filename)
+            else:
+                # The page says which encoding it is in: no guess, so no warning; the confidence
+                # still says how plausibly the text reads in it.
+                label = textutils.encoding_label(declared)
+                return textutils.Decoded(text, label, round(languages.plausibility(text), 2))
+    return textutils.decode_document(data, filename)
 
 
 def _json_ld_objects(tree):
@@ -166,10 +195,14 @@ def _first_text(value):
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
-def _headline(tree, title):
-    """Return the visible headline when ``title`` is it plus a kicker or a site name."""
-    for element in tree.xpath("//h1"):
-        text = " ".join(element.text_content().split())
+def _headline(tree, title, article):
+    """Return the article's own headline when ``title`` is it plus a kicker, subtitle or site name.
+
+    The headline is the page's ``<h1>``, else its ``og:title`` or JSON-LD ``headline``.
+    """
+    candidates = [" ".join(element.text_content().split()) for element in tree.xpath("//h1")]
+    candidates += [_meta(tree, "og:title", "twitter:title"), _first_text(article.get("headline"))]
+    for text in candidates:
         if not text or len(text) >= len(title):
             continue
         if text in title:
@@ -177,6 +210,98 @@ def _headline(tree, title):
             if remainder and re.match(r"^.*[:|–—\-]$|^[:|–—\-]", remainder):
                 return text
     return title
+
+
+def _site_names(tree, article, extracted):
+    """Return the names the page gives its site: trafilatura's, ``og:site_name``, JSON-LD
+    ``publisher``, the page title's part after the last "|"."""
+    publisher = article.get("publisher")
+    names = [
+        extracted.sitename or "",
+        _meta(tree, "og:site_name", "application-name"),
+        _first_text(publisher.get("name")) if isinstance(publisher, dict) else _first_text(publisher),
+    ]
+    page_title = " ".join((tree.findtext(".//title") or "").split())
+    if "|" in page_title:
+        names.append(page_title.rsplit("|", 1)[1])
+    return [" ".join(name.split()) for name in names if name and name.strip()]
+
+
+def _site_name(names):
+    """Return the publisher's name among the site's ``names``: the first that is not a bare domain.
+
+    trafilatura falls back to the domain ("harbourgazette.example"); a name the page prints is better.
+    """
+    return next((name for name in names if not _DOMAIN.match(name)), names[0] if names else "")
+
+
+def _folded(name):
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def _publisher_names(site_names, url):
+    """Return the folded names an author candidate must not be: the site's names and its domain."""
+    names = {_folded(name) for name in site_names}
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host:
+        names |= {_folded(host), _folded(host.split(".")[0]), _folded(host.rsplit(".", 1)[0])}
+    names.discard("")
+    return names
+
+
+def _without_publisher(authors, publisher_names):
+    """Return ``authors`` without the candidates that are the publisher, the site or its domain."""
+    return [author for author in authors if _folded(author.name) not in publisher_names]
+
+
+def _article_element(tree):
+    """Return the page's ``<article>`` (or ``<main>``), where its own byline and times are printed;
+    else the ``<body>``. Sidebars list other stories with their authors and dates."""
+    for path in ("//article", "//main", "//body"):
+        if found := tree.xpath(path):
+            return found[0]
+    return tree
+
+
+def _printed_byline(tree, text, language):
+    """Return ``(line, authors)`` for the byline printed on the page, or ``("", [])``.
+
+    Looked for in the article's elements marked as a byline or author, then in the first lines of
+    the text.
+    """
+    scope = _article_element(tree)
+    lines = [" ".join(element.text_content().split()) for element in scope.xpath(_BYLINE_ELEMENTS, namespaces=_EXSLT)]
+    lines += [" ".join(line.split()) for line in (text or "").split("\n")[:PAGE_LINES_READ]]
+    for line in lines:
+        if line and len(line) <= MAX_PRINTED_LINE and (authors := bylines.parse_byline(line, language)):
+            return line, authors
+    return "", []
+
+
+def _printed_timestamps(tree, text):
+    """Return ``{"published": datetime, "updated": datetime}`` for labelled time lines printed on the page."""
+    lines = [" ".join(line.split()) for line in (text or "").split("\n")[:PAGE_LINES_READ]]
+    for element in _article_element(tree).xpath(_TIMESTAMP_ELEMENTS):
+        lines.append(" ".join(element.text_content().split()))
+    found = {}
+    for line in lines:
+        label = timestamps.timestamp_label(line)
+        if label and label not in found and (value := timestamps.parse_timestamp(line)):
+            found[label] = value
+    return found
+
+
+def _is_time_line(line):
+    """A short labelled line with a readable date: "Stand: 28.04.2020 18:00 Uhr", "Updated: 5 May 2024"."""
+    return (
+        len(line) <= MAX_PRINTED_LINE
+        and bool(timestamps.timestamp_label(line))
+        and bool(timestamps.parse_timestamp(line))
+    )
+
+
+def _same_people(first, second):
+    return sorted(_folded(author.name) for author in first) == sorted(_folded(author.name) for author in second)
 
 
 def _language(tree, article, extracted):
@@ -200,8 +325,12 @@ def _timestamp(*values):
     return None
 
 
-def _body(text, title, authors):
-    """Return the extracted text with one blank line between paragraphs and header lines removed."""
+def _body(text, title, authors, byline=""):
+    """Return the extracted text with one blank line between paragraphs and header lines removed.
+
+    Header lines: the headline and what precedes it, author names, the printed ``byline``, and
+    labelled time lines ("Stand: …", "Updated …") at the top; and such a time line at the end.
+    """
     lines = [" ".join(line.split()) for line in (text or "").split("\n")]
     lines = [line for line in lines if line]
     folded_title = title.casefold()
@@ -212,15 +341,23 @@ def _body(text, title, authors):
                 lines = lines[index + 1 :]
             break
     names = {author.name.casefold() for author in authors}
-    while lines and (lines[0].casefold() in names or _clean_author_name(lines[0]).casefold() in names):
+    if byline:
+        names.add(byline.casefold())
+    while lines and (
+        lines[0].casefold() in names or _clean_author_name(lines[0]).casefold() in names or _is_time_line(lines[0])
+    ):
         lines = lines[1:]
+    # A time line closing the article ("Stand: 28.04.2020 18:00 Uhr") is metadata too.
+    while len(lines) > 1 and _is_time_line(lines[-1]):
+        lines = lines[:-1]
     lines = [line for line in lines if not (len(line) <= MAX_HEADER_LINE and _CREDIT_LINE.match(line))]
     return textutils.normalise_text("\n\n".join(lines))
 
 
-def parse(data, filename):
-    """Read a saved article page into a ``ParsedDocument``."""
-    html, encoding, warnings = _decode(data, filename)
+def parse(data, filename, *, encoding=None):
+    """Read a saved article page into a ``ParsedDocument``; ``encoding`` forces the one to read it in."""
+    decoded = _decode(data, filename, encoding)
+    html, warnings = decoded.text, list(decoded.warnings)
     try:
         tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (ValueError, etree.ParserError) as error:
@@ -241,26 +378,44 @@ def parse(data, filename):
     title = " ".join((extracted.title or _first_text(article.get("headline")) or "").split())
     if not title:
         raise ImportProblem("no title: the page has no <title>, headline or og:title")
-    title = _headline(tree, title)
-
+    title = _headline(tree, title, article)
+    language = _language(tree, article, extracted.language) or languages.guess_language(extracted.text)
+    url = (extracted.url or "").strip()
+    site_names = _site_names(tree, article, extracted)
+    not_publisher = _publisher_names(site_names, url)
     authors = _unique(
-        _json_ld_authors(article) or _authors_from_text(_meta(tree, "author")) or _authors_from_text(extracted.author)
+        _without_publisher(_json_ld_authors(article), not_publisher)
+        or _without_publisher(_authors_from_text(_meta(tree, "author")), not_publisher)
     )
+    printed_line, printed = _printed_byline(tree, extracted.text, language)
+    printed = _unique(_without_publisher(printed, not_publisher))
+    # The byline as printed when only the page's text names the authors; else as the metadata names them.
+    byline = printed_line if printed and not authors else ""
+    if printed and (not authors or _same_people(authors, printed)):
+        authors = printed
+    if not authors:
+        authors = _unique(_without_publisher(_authors_from_text(extracted.author), not_publisher))
     section = _first_text(article.get("articleSection")) or _meta(tree, "article:section")
     if not section and extracted.categories and len(extracted.categories) == 1:
         section = extracted.categories[0]
 
-    published_at = _timestamp(
+    printed_times = _printed_timestamps(tree, extracted.text)
+    stated_published = _timestamp(
         _first_text(article.get("datePublished")),
         _meta(tree, "article:published_time", "og:article:published_time", "datePublished"),
-        extracted.date,
     )
     updated_at = _timestamp(
         _first_text(article.get("dateModified")),
         _meta(tree, "article:modified_time", "og:article:modified_time", "og:updated_time", "dateModified"),
-    )
+    ) or printed_times.get("updated")
+    published_at = stated_published or printed_times.get("published")
+    if published_at is None and (guessed := _timestamp(extracted.date)):
+        # trafilatura's date is a guess from the page; a printed update line is not the publication.
+        printed_update = printed_times.get("updated")
+        if printed_update is None or guessed.date() != printed_update.date():
+            published_at = guessed
 
-    text = _body(extracted.text, title, authors)
+    text = _body(extracted.text, title, authors, printed_line)
     if not text:
         raise ImportProblem("no article text found in the page")
 
@@ -268,14 +423,15 @@ def parse(data, filename):
         title=title,
         text=text,
         format=FORMAT,
-        byline=bylines.format_byline(authors),
+        byline=byline or bylines.format_byline(authors),
         authors=authors,
-        publisher=" ".join((extracted.sitename or "").split()),
+        publisher=_site_name(site_names),
         section=section[:200],
-        url=(extracted.url or "").strip(),
-        language=_language(tree, article, extracted.language),
+        url=url,
+        language=language,
         published_at=published_at,
         updated_at=updated_at,
-        encoding=encoding,
+        encoding=decoded.encoding,
+        encoding_confidence=decoded.confidence,
         warnings=warnings,
     )

@@ -2,10 +2,10 @@
 
 Front-matter keys: ``title``, ``url``, ``publisher``, ``section``, ``byline`` and/or ``authors``
 (a list of names or of ``{name, location}``), ``published``, ``updated``, ``language``, ``tags``
-(a list or a comma-separated string). The body is the Markdown after the front matter, stored as
-written (not rendered to HTML) with paragraphs normalised. Without a ``title`` key, a leading
-``# Heading`` line is the title and is taken out of the body; a leading heading that repeats the
-``title`` is taken out too.
+(a list or a comma-separated string); a byline is read in the ``language`` given. The body is
+the Markdown after the front matter, stored as written (not rendered to HTML) with paragraphs
+normalised. Without a ``title`` key, a leading ``# Heading`` line is the title and is taken out of
+the body; a leading heading that repeats the ``title`` is taken out too.
 """
 
 import datetime as dt
@@ -97,12 +97,12 @@ def _text(meta, key):
     raise ImportProblem(f"“{key}” must be a single value, not {type(value).__name__}", field=key)
 
 
-def _authors(meta):
+def _authors(meta, language=""):
     value = meta.get("authors")
     if value is None or value == "":
         return []
     if isinstance(value, str):
-        return bylines.parse_byline(value) or [ParsedAuthor(name=" ".join(value.split()))]
+        return bylines.parse_byline(value, language) or [ParsedAuthor(name=" ".join(value.split()))]
     if not isinstance(value, list):
         raise ImportProblem("“authors” must be a list of names or of {name, location}", field="authors")
     authors = []
@@ -154,9 +154,10 @@ def _timestamp(meta, key, warnings):
     return parsed
 
 
-def parse(data, filename):
+def parse(data, filename, *, encoding=None):
     """Read a Markdown file (front matter optional) into a ``ParsedDocument``."""
-    decoded, encoding, warnings = textutils.decode(data, filename)
+    read = textutils.decode_document(data, filename, encoding=encoding)
+    decoded, warnings = read.text, read.warnings
     lines = textutils.split_lines(decoded)
     front_lines, first_line, body_lines = _split_front_matter(lines)
     meta = _load_front_matter(front_lines, first_line) if front_lines is not None else {}
@@ -179,10 +180,11 @@ def parse(data, filename):
     if not body:
         raise ImportProblem("no body text after the title")
 
-    authors = _authors(meta)
+    language = _text(meta, "language")
+    authors = _authors(meta, language)
     byline = _text(meta, "byline")
     if byline and not authors:
-        authors = bylines.parse_byline(byline)
+        authors = bylines.parse_byline(byline, language)
     if authors and not byline:
         byline = bylines.format_byline(authors)
 
@@ -195,10 +197,11 @@ def parse(data, filename):
         publisher=_text(meta, "publisher"),
         section=_text(meta, "section"),
         url=_text(meta, "url"),
-        language=_text(meta, "language"),
+        language=language,
         published_at=_timestamp(meta, "published", warnings),
         updated_at=_timestamp(meta, "updated", warnings),
         tags=_tags(meta),
-        encoding=encoding,
+        encoding=read.encoding,
+        encoding_confidence=read.confidence,
         warnings=warnings,
     )

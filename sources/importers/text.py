@@ -2,10 +2,18 @@
 
 The header, in this order, each line on its own:
 
-- an optional timestamp line ("Updated at 13:19,16-08-2022", "Published 16 August 2022");
+- optional timestamp lines ("Updated at 13:19,16-08-2022", "Published 16 August 2022",
+  "Stand: 28.04.2020 18:00 Uhr", "Mis à jour le 5 mai 2024 à 10h12"), before or after the headline;
 - the headline, sometimes printed twice in a row (kept once);
-- an optional byline ("Max Seddon in Moscow and Richard Milne in Oslo", "By A, B and C");
+- an optional byline ("Max Seddon in Moscow and Richard Milne in Oslo", "By A, B and C",
+  "Von A, B und C aus Berlin", "Por A y B en Madrid" …);
 - an optional section or rubric line ("Belarus in focus").
+
+A labelled timestamp line at the very end of the text ("Stand: 28.04.2020 18:00 Uhr", as some
+sites print it under the article) is read too and left out of the body.
+
+The document's language is guessed from its words (``languages.guess_language``); it decides
+which words a byline is read with (``sources.bylines``).
 
 The header ends at the first line that is none of these; the body starts there. A line counts
 as a byline only if it parses as one (``sources.bylines``). A line counts as a rubric only when
@@ -16,7 +24,7 @@ first of a run of short lines (a list), stays in the body.
 
 import re
 
-from sources import bylines, textutils, timestamps
+from sources import bylines, languages, textutils, timestamps
 from sources.importers.base import ImportProblem, ParsedDocument
 
 FORMAT = "text"
@@ -60,8 +68,8 @@ def _is_short_unfinished(line):
     return len(line) <= MAX_RUBRIC_LENGTH and len(line.split()) <= MAX_RUBRIC_WORDS and not SENTENCE_END.search(line)
 
 
-def _is_header_line(line):
-    return bool(timestamps.timestamp_label(line) or _bare_timestamp(line) or bylines.looks_like_byline(line))
+def _is_header_line(line, language):
+    return bool(timestamps.timestamp_label(line) or _bare_timestamp(line) or bylines.looks_like_byline(line, language))
 
 
 def _bare_timestamp(line):
@@ -70,7 +78,7 @@ def _bare_timestamp(line):
     return timestamps.parse_timestamp(line)
 
 
-def _is_rubric(lines, index, following):
+def _is_rubric(lines, index, following, language):
     """Return True when the line at ``index`` is a section or rubric line.
 
     ``following`` are the indexes of the non-blank lines after it.
@@ -84,7 +92,7 @@ def _is_rubric(lines, index, following):
     # short line: the rubric introduces the body, it is not the first item of it.
     for next_index in following:
         candidate = lines[next_index].strip()
-        if _is_header_line(candidate):
+        if _is_header_line(candidate, language):
             continue
         return not (_is_short_unfinished(candidate) and _stands_alone(lines, next_index))
     return False  # nothing after it: it is the body
@@ -107,10 +115,25 @@ def _read_timestamp(line, number, header, warnings):
     return True
 
 
-def parse(data, filename):
+def _read_closing_timestamp(lines, filled, body_start, header, warnings):
+    """Return where the body ends: before a labelled timestamp line that closes the text, read into
+    ``header``; else at the end. The body keeps at least one paragraph."""
+    last = filled[-1]
+    line = lines[last].strip()
+    if last <= body_start or not _stands_alone(lines, last) or not timestamps.timestamp_label(line):
+        return len(lines)
+    if timestamps.parse_timestamp(line) is None:
+        return len(lines)  # "Updated 3 times" ends a sentence, not a time line
+    _read_timestamp(line, last + 1, header, warnings)
+    return last
+
+
+def parse(data, filename, *, encoding=None):
     """Read a newsroom-layout text file into a ``ParsedDocument``."""
-    decoded, encoding, warnings = textutils.decode(data, filename)
+    read = textutils.decode_document(data, filename, encoding=encoding)
+    decoded, warnings = read.text, read.warnings
     lines = textutils.split_lines(decoded)
+    language = languages.guess_language(decoded)
     filled = [index for index, line in enumerate(lines) if line.strip()]
     header = _Header()
     body_start = None
@@ -133,11 +156,11 @@ def parse(data, filename):
             continue
         if header.last_kind == "title" and _same_line(line, header.title):
             continue  # the headline printed twice in a row
-        if not header.byline and bylines.looks_like_byline(line):
-            header.byline, header.authors = " ".join(line.split()), bylines.parse_byline(line)
+        if not header.byline and bylines.looks_like_byline(line, language):
+            header.byline, header.authors = " ".join(line.split()), bylines.parse_byline(line, language)
             header.last_kind = "byline"
             continue
-        if not header.section and _is_rubric(lines, index, filled[position + 1 :]):
+        if not header.section and _is_rubric(lines, index, filled[position + 1 :], language):
             header.section = line
             header.last_kind = "section"
             continue
@@ -148,16 +171,19 @@ def parse(data, filename):
         raise ImportProblem("no title: the file holds only timestamp lines")
     if body_start is None:
         raise ImportProblem("no body text: the file has a header but no paragraphs after it")
+    body_end = _read_closing_timestamp(lines, filled, body_start, header, warnings)
 
     return ParsedDocument(
         title=header.title,
-        text=textutils.normalise_text("\n".join(lines[body_start:])),
+        text=textutils.normalise_text("\n".join(lines[body_start:body_end])),
         format=FORMAT,
         byline=header.byline,
         authors=header.authors,
         section=header.section,
+        language=language,
         published_at=header.published_at,
         updated_at=header.updated_at,
-        encoding=encoding,
+        encoding=read.encoding,
+        encoding_confidence=read.confidence,
         warnings=warnings,
     )

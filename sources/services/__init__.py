@@ -5,6 +5,7 @@
 * ``plan`` — ``CapturePlan``: deciding before writing, by those rules (a dry run decides and stops).
 * ``imports`` — ``import_file`` and ``import_paths``: files and folders in, ``ImportOutcome`` out.
 * ``verify`` — ``reverify_revision``.
+* ``reread`` — ``reread_revision``: a revision's original read again in another encoding.
 
 Every public name is importable from ``sources.services``.
 """
@@ -31,6 +32,7 @@ from sources.services.imports import (
     import_paths,
 )
 from sources.services.plan import CapturePlan, PlannedSource
+from sources.services.reread import reread_revision
 from sources.services.verify import reverify_revision
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "import_paths",
     "match_source",
     "publisher_named",
+    "reread_revision",
     "reverify_revision",
     "set_bylines",
 ]

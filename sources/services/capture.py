@@ -180,14 +180,17 @@ def capture_revision(
     publisher_updated_at: datetime | None = None,
     number: int | None = None,
     announce: bool = True,
+    encoding_confidence: float | None = None,
+    reason: str = "",
 ) -> Revision:
     """Add a revision holding ``text`` to ``source`` and return it.
 
     The revision gets the next number, or ``number`` (a claim-set import restoring a backup's
     numbering). ``title`` and ``byline`` are the headline and byline at capture, ``user`` who
     captured (or ``None``), ``origin`` the file name or URL, ``format`` and ``encoding`` how the
-    ``original`` bytes were read; ``captured_at`` defaults to now. Values longer than their columns
-    are cut to fit.
+    ``original`` bytes were read (``encoding_confidence``: how sure that reading is, 0 to 1), and
+    ``reason`` why it was captured when not by a plain import; ``captured_at`` defaults to now.
+    Values longer than their columns are cut to fit.
 
     When the revision is the source's newest it becomes ``current_revision``, and when the source
     had a revision before, ``revision_added`` is sent with the revision that was current (or the
@@ -211,6 +214,8 @@ def capture_revision(
         origin=origin[:1000],
         format=format,
         encoding=encoding[:40],
+        encoding_confidence=encoding_confidence,
+        reason=reason[:500],
         original=original,
     )
     if captured_at is not None:
@@ -235,7 +240,9 @@ class NewSource:
     fields: dict  # title, url, section, language, byline, published_at, updated_at
     publisher: str = ""
     authors: list = field(default_factory=list)  # (name, location) in byline order
-    revisions: list = field(default_factory=list)  # (number, text, captured_at, publisher_updated_at), oldest first
+    # (number, text, captured_at, publisher_updated_at), oldest first; a fifth item, a dict, may give
+    # the revision's own title, byline, captured_by, origin, format, encoding and original (a restore).
+    revisions: list = field(default_factory=list)
 
 
 @transaction.atomic
@@ -262,7 +269,7 @@ def create_sources(new: list[NewSource], *, user, origin: str, format: str, enco
 
     revisions = []
     for source, item in zip(sources, new, strict=True):
-        for number, text, captured_at, publisher_updated_at in item.revisions:
+        for number, text, captured_at, publisher_updated_at, *details in item.revisions:
             revision = Revision(
                 source=source,
                 number=number,
@@ -278,6 +285,8 @@ def create_sources(new: list[NewSource], *, user, origin: str, format: str, enco
                 original=b"",
                 captured_at=captured_at or now,
             )
+            for name, value in (details[0] if details else {}).items():
+                setattr(revision, name, value)
             revision.clean_fields(exclude=["source", "captured_by"])
             revisions.append(revision)
             source.current_revision, source.modified_at = revision, now  # the revisions come oldest first

@@ -207,6 +207,7 @@ def _write(step: _Step, document: ParsedDocument, *, data: bytes, filename: str,
         origin=filename,
         format=document.format,
         encoding=document.encoding,
+        encoding_confidence=document.encoding_confidence,
         original=data,
         publisher_updated_at=step.updated_at,
     )

@@ -22,6 +22,9 @@ def reverify_revision(revision: Revision) -> list[str]:
     if original and stored.format:
         try:
             document = get_importer(stored.format).parse(original, stored.origin or "")
+            if document.text != stored.text and stored.encoding and stored.encoding != document.encoding:
+                # An editor may have chosen the encoding (a re-read): read it as the revision did.
+                document = get_importer(stored.format).parse(original, stored.origin or "", encoding=stored.encoding)
         except ImportProblem as problem:
             problems.append(f"the original file no longer reads as {stored.format}: {problem}")
         else:

@@ -104,3 +104,67 @@ def test_format_byline_prints_names_as_a_newsroom_would():
     )
     assert format_byline(authors(("A B", ""), ("C D", ""), ("E F", ""))) == "A B, C D and E F"
     assert format_byline([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "language", "expected"),
+    [
+        (
+            "Von Anna Schmidt, Jonas Weber und Lea Krause",
+            "de",
+            authors(("Anna Schmidt", ""), ("Jonas Weber", ""), ("Lea Krause", "")),
+        ),
+        (
+            "Von Anna Schmidt, Jonas Weber und Lea Krause aus Berlin",
+            "de",
+            authors(("Anna Schmidt", "Berlin"), ("Jonas Weber", "Berlin"), ("Lea Krause", "Berlin")),
+        ),
+        (
+            "Anna Schmidt in Berlin und Jonas Weber in Wien",
+            "de-AT",
+            authors(("Anna Schmidt", "Berlin"), ("Jonas Weber", "Wien")),
+        ),
+        ("Von Anna Schmidt, Berlin", "de", authors(("Anna Schmidt", "Berlin"))),
+        ("Por Ana López y Carlos Ruiz en Madrid", "es", authors(("Ana López", "Madrid"), ("Carlos Ruiz", "Madrid"))),
+        ("Par Marie Dubois et Luc Martin à Paris", "fr", authors(("Marie Dubois", "Paris"), ("Luc Martin", "Paris"))),
+        ("Di Marco Rossi e Giulia Bianchi da Roma", "it", authors(("Marco Rossi", "Roma"), ("Giulia Bianchi", "Roma"))),
+        ("Av Åsa Lind och Erik Holm i Göteborg", "sv", authors(("Åsa Lind", "Göteborg"), ("Erik Holm", "Göteborg"))),
+        (
+            "Door Pieter de Vries en Sanne Bakker in Den Haag",
+            "nl",
+            authors(("Pieter de Vries", "Den Haag"), ("Sanne Bakker", "Den Haag")),
+        ),
+        # An English byline in a document in another language is still read.
+        (
+            "By Max Seddon in Moscow and Richard Milne in Oslo",
+            "de",
+            authors(("Max Seddon", "Moscow"), ("Richard Milne", "Oslo")),
+        ),
+        # Without a language, the opening word says which one.
+        ("Por Ana López y Carlos Ruiz en Madrid", "", authors(("Ana López", "Madrid"), ("Carlos Ruiz", "Madrid"))),
+        ("Door Pieter de Vries en Sanne Bakker", "", authors(("Pieter de Vries", ""), ("Sanne Bakker", ""))),
+    ],
+)
+def test_parse_byline_reads_bylines_in_the_documents_language(line, language, expected):
+    assert parse_byline(line, language) == expected
+    assert looks_like_byline(line, language)
+
+
+def test_the_documents_language_decides_what_en_means():
+    # Dutch "en" joins two names; Spanish "en" names the place.
+    assert parse_byline("Sanne Bakker en Pieter Smit", "nl") == authors(("Sanne Bakker", ""), ("Pieter Smit", ""))
+    assert parse_byline("Ana López en Madrid", "es") == authors(("Ana López", "Madrid"))
+
+
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [
+        ("Von der Leyen besucht Kiew", "de"),
+        ("Par ailleurs, la mairie a annoncé des travaux.", "fr"),
+        ("Por favor", "es"),
+        ("Di sera il porto è chiuso", "it"),
+    ],
+)
+def test_sentences_in_other_languages_are_not_bylines(line, language):
+    assert parse_byline(line, language) == []
+    assert not looks_like_byline(line, language)

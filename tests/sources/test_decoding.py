@@ -4,7 +4,7 @@ import random
 import pytest
 
 from sources.importers.base import ImportProblem
-from sources.textutils import decode, normalise_text
+from sources.textutils import decode, decode_as, decode_document, normalise_text
 
 WESTERN = "Harbour master’s “final” warning — café owners reply.\n\nÅse and Zoë were not consulted."
 
@@ -151,3 +151,65 @@ def test_decode_still_reads_ascii_with_a_few_windows_1252_characters_as_windows_
     original = "The mayor’s office said the repairs would start in spring. " * 40
     text, encoding, _warnings = decode(original.encode("cp1252"), "a.txt")
     assert (text, encoding) == (original, "windows-1252")
+
+
+# Preferring the encodings news text comes in
+
+
+def test_a_short_windows_1252_english_text_with_u_umlaut_in_the_title_is_read_as_windows_1252():
+    # Read as the DOS Baltic code page cp775 before: "Zürich" became "Z³rich".
+    original = "Müller named harbour master in Zürich\n\nThe council met on Tuesday."
+    decoded = decode_document(original.encode("cp1252"), "a.txt")
+    assert decoded.text == original
+    assert decoded.encoding == "windows-1252"
+    assert decoded.confidence >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("original", "codec", "label"),
+    [
+        ("Die Brücke kostet 40.000 € mehr, sagte die Bürgermeisterin.", "iso8859_15", "ISO-8859-15"),
+        ("Rząd przyjął ustawę. Minister powiedział, że źródła finansowania są pewne.", "iso8859_2", "ISO-8859-2"),
+        ("Vláda schválila rozpočet. Šťastný Žďár, řekl ministr.", "cp1250", "windows-1250"),
+        ("Правительство приняло бюджет, сказал министр.", "koi8_r", "KOI8-R"),
+        ("Vyriausybė priėmė biudžetą. Šiaulių ūkininkai džiaugiasi.", "iso8859_13", "ISO-8859-13"),
+        ("政府は予算を承認した。大臣は収入が増えると述べた。", "shift_jis", "Shift_JIS"),
+        ("政府批准了预算。部长说明年的收入将会增加。", "gb18030", "GB18030"),
+        ("정부가 예산을 승인했다. 장관은 수입이 늘어날 것이라고 말했다.", "euc_kr", "EUC-KR"),
+    ],
+)
+def test_decode_picks_the_news_encoding_whose_text_reads_as_a_language(original, codec, label):
+    decoded = decode_document(original.encode(codec), "a.txt")
+    assert (decoded.text, decoded.encoding) == (original, label)
+    assert 0 < decoded.confidence <= 1
+
+
+def test_two_equally_plausible_readings_halve_the_confidence():
+    # "Åse" reads as "Ĺse" in windows-1250, as plausibly: windows-1252 is preferred, with doubt.
+    decoded = decode_document(WESTERN.encode("cp1252"), "a.txt")
+    assert decoded.encoding == "windows-1252"
+    assert decoded.confidence <= 0.5
+
+
+def test_utf8_is_read_with_full_confidence():
+    assert decode_document(WESTERN.encode("utf-8")).confidence == 1.0
+
+
+def test_decode_as_reads_the_encoding_an_editor_names():
+    decoded = decode_as("Zürich".encode("cp1252"), "windows-1250")
+    assert (decoded.text, decoded.encoding) == ("Zürich", "windows-1250")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [
+        ("no-such-encoding", "unknown encoding “no-such-encoding”"),
+        ("base64", "unknown encoding “base64”"),
+        ("Shift_JIS", "the original is not valid Shift_JIS: byte 0xfc at offset 1"),
+        ("utf-8", "the original is not valid utf-8: byte 0xfc at offset 1"),
+        ("ascii", "the original is not valid ascii: byte 0xfc at offset 1"),
+    ],
+)
+def test_decode_as_refuses_an_encoding_that_cannot_read_the_bytes(encoding, message):
+    with pytest.raises(ImportProblem, match=f"^{message}"):
+        decode_as("Zürich: Müller, Bär und Öhler".encode("cp1252"), encoding)

@@ -442,3 +442,94 @@ def test_html_ignores_json_ld_nested_too_deeply_to_read():
 
     assert parsed.title == "Roof repaired"
     assert parsed.text.startswith("The island school has a new roof")
+
+
+# Authors, headlines and time lines as newsrooms print them
+
+PARAGRAPHS = "".join(
+    f"<p>{sentence} The council will meet again next week to discuss the plans in more detail.</p>"
+    for sentence in (
+        "The harbour board approved the repairs on Tuesday after a long debate.",
+        "Residents had asked for the work for years, and welcomed the decision.",
+        "The contractor says the work will take most of the summer.",
+    )
+)
+
+
+def page(head, body, lang="en"):
+    html_head = f'<html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
+    return f"{html_head}<body><article>{body}</article></body></html>".encode()
+
+
+def test_html_discards_a_site_named_as_author_and_reads_the_printed_byline():
+    data = page(
+        '<title>Pier repairs approved | Harbour Gazette</title><meta name="author" content="Harbour Gazette">'
+        '<meta property="og:url" content="https://harbourgazette.example/pier">',
+        "<h1>Pier repairs approved</h1>"
+        f'<p class="byline">By Mara Okafor, Tomas Reyes and Ilse Brandvold in Portlaine</p>{PARAGRAPHS}',
+    )
+    parsed = html.parse(data, "pier.html")
+    assert parsed.authors == [
+        ParsedAuthor("Mara Okafor", "Portlaine"),
+        ParsedAuthor("Tomas Reyes", "Portlaine"),
+        ParsedAuthor("Ilse Brandvold", "Portlaine"),
+    ]
+    assert parsed.byline == "By Mara Okafor, Tomas Reyes and Ilse Brandvold in Portlaine"
+    assert parsed.publisher == "Harbour Gazette"
+    assert "By Mara Okafor" not in parsed.text
+
+
+def test_html_discards_an_author_that_is_the_sites_domain():
+    data = page(
+        '<title>Pier repairs approved</title><meta name="author" content="harbourgazette.example">'
+        '<meta property="og:url" content="https://www.harbourgazette.example/pier">',
+        f"<h1>Pier repairs approved</h1>{PARAGRAPHS}",
+    )
+    assert html.parse(data, "pier.html").authors == []
+
+
+def test_html_keeps_the_og_title_headline_and_gives_the_site_name_to_the_publisher():
+    data = page(
+        "<title>Pier repairs approved - Coastal news in brief | Harbour Gazette</title>"
+        '<meta property="og:title" content="Pier repairs approved">',
+        PARAGRAPHS,
+    )
+    parsed = html.parse(data, "pier.html")
+    assert parsed.title == "Pier repairs approved"
+    assert parsed.publisher == "Harbour Gazette"
+
+
+def test_html_reads_a_printed_update_line_apart_from_the_publication_date():
+    data = page(
+        "<title>Pier repairs approved</title>"
+        '<meta property="article:published_time" content="2024-05-04T08:30:00+01:00">',
+        f'<h1>Pier repairs approved</h1><p class="updated">Updated: 5 May 2024, 10:12 CET</p>{PARAGRAPHS}',
+    )
+    parsed = html.parse(data, "pier.html")
+    assert parsed.published_at == datetime(2024, 5, 4, 8, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert parsed.updated_at == datetime(2024, 5, 5, 10, 12, tzinfo=timezone(timedelta(hours=1)))
+    assert "Updated:" not in parsed.text
+
+
+def test_text_reads_a_closing_stand_line_as_the_update_time_and_leaves_it_out_of_the_body():
+    document = (
+        "Schleuse bleibt gesperrt\n\nVon Jana Fischer und Paul Wagner aus Kiel\n\n"
+        "Die Schleuse bleibt bis Ende Mai gesperrt, teilte die Behörde am Montag mit.\n\n"
+        "Für die Reedereien bedeutet das lange Umwege, sagte ein Sprecher des Hafens.\n\n"
+        "Stand: 28.04.2020 18:00 Uhr\n"
+    )
+    parsed = text.parse(document.encode("utf-8"), "schleuse.txt")
+    assert parsed.language == "de"
+    assert parsed.authors == [ParsedAuthor("Jana Fischer", "Kiel"), ParsedAuthor("Paul Wagner", "Kiel")]
+    assert parsed.updated_at == datetime(2020, 4, 28, 18, 0)
+    assert parsed.published_at is None
+    assert "Stand:" not in parsed.text
+
+
+def test_markdown_reads_the_byline_in_the_language_the_front_matter_gives():
+    document = (
+        "---\ntitle: Schleuse bleibt gesperrt\nlanguage: de\nbyline: Jana Fischer und Paul Wagner aus Kiel\n---\n\n"
+        "Die Schleuse bleibt bis Ende Mai gesperrt.\n"
+    )
+    parsed = markdown.parse(document.encode("utf-8"), "schleuse.md")
+    assert parsed.authors == [ParsedAuthor("Jana Fischer", "Kiel"), ParsedAuthor("Paul Wagner", "Kiel")]

@@ -70,3 +70,39 @@ def test_parse_timestamp_returns_none_for_what_it_cannot_read(text):
 )
 def test_timestamp_label_names_the_kind_of_timestamp_line(line, label):
     assert timestamp_label(line) == label
+
+
+CET, CEST = timezone(timedelta(hours=1)), timezone(timedelta(hours=2))
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "expected"),
+    [
+        ("Stand: 28.04.2020 18:00 Uhr", "updated", datetime(2020, 4, 28, 18, 0)),
+        ("Zuletzt aktualisiert: 28.04.2020", "updated", datetime(2020, 4, 28)),
+        ("Actualizado: 05/05/2024 10:12 CEST", "updated", datetime(2024, 5, 5, 10, 12, tzinfo=CEST)),
+        ("Actualizado el 5 de mayo de 2024 a las 10:12", "updated", datetime(2024, 5, 5, 10, 12)),
+        ("Mis à jour le 5 mai 2024 à 10h12", "updated", datetime(2024, 5, 5, 10, 12)),
+        ("Updated: 5 May 2024, 10:12 CET", "updated", datetime(2024, 5, 5, 10, 12, tzinfo=CET)),
+        ("Last updated 5 May 2024", "updated", datetime(2024, 5, 5)),
+        ("Aggiornato il 5 maggio 2024 alle 10:12", "updated", datetime(2024, 5, 5, 10, 12)),
+        ("Uppdaterad 5 maj 2024 kl. 10.12", "updated", datetime(2024, 5, 5, 10, 12)),
+        ("Bijgewerkt op 5 mei 2024 om 10:12", "updated", datetime(2024, 5, 5, 10, 12)),
+        ("Veröffentlicht am 4. Mai 2024, 08:30 Uhr", "published", datetime(2024, 5, 4, 8, 30)),
+        ("Publié le 4 mai 2024 à 08h30", "published", datetime(2024, 5, 4, 8, 30)),
+        ("Publicado el 4 de mayo de 2024", "published", datetime(2024, 5, 4)),
+        ("Pubblicato il 4 maggio 2024", "published", datetime(2024, 5, 4)),
+        ("Publicerad 4 maj 2024 08:30", "published", datetime(2024, 5, 4, 8, 30)),
+        ("Gepubliceerd op 4 mei 2024 08:30", "published", datetime(2024, 5, 4, 8, 30)),
+    ],
+)
+def test_update_and_publication_lines_in_seven_languages(line, label, expected):
+    assert timestamp_label(line) == label
+    value = parse_timestamp(line)
+    assert value == expected
+    assert value.utcoffset() == expected.utcoffset()
+
+
+def test_a_printed_zone_keeps_the_date_of_a_date_without_a_time():
+    value = parse_timestamp("Updated: 5 May 2024 CEST")
+    assert (value.date().isoformat(), value.utcoffset()) == ("2024-05-05", timedelta(hours=2))

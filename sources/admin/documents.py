@@ -1,12 +1,5 @@
-"""Admin for publishers, authors, sources and their read-only revisions.
-
-Besides the usual pages, the source admin has an upload page for source documents (it calls the
-same import service as ``manage.py import_sources``) and a page showing what changed between two
-consecutive revisions of a source.
-"""
-
-from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+"""Admin for publishers, authors and sources: lists, the change page with its revisions, the
+upload page and the page comparing two revisions."""
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -14,15 +7,12 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat, linebreaksbr
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header
+from django.utils.html import format_html
 
+from sources.admin.display import compact_datetime, encoding_read
 from sources.diffs import diff_texts, paragraphs
 from sources.forms import ImportFilesForm, importer_formats
 from sources.models import Author, Byline, Publisher, Revision, Source
@@ -187,6 +177,7 @@ class SourceAdmin(admin.ModelAdmin):
         if current is None and revisions:
             current = revisions[-1]
         can_view_revisions = self.admin_site.get_model_admin(Revision).has_view_permission(request)
+        can_reread = self.has_change_permission(request, source)
         rows, previous = [], None
         for revision in revisions:
             rows.append(
@@ -196,6 +187,12 @@ class SourceAdmin(admin.ModelAdmin):
                     "verifies": revision.verify_hash(),
                     "previous": previous,
                     "url": reverse("admin:sources_revision_change", args=[revision.pk]) if can_view_revisions else "",
+                    "reread_url": (
+                        reverse("admin:sources_revision_reread", args=[revision.pk])
+                        if can_reread and revision.format
+                        else ""
+                    ),
+                    "encoding": encoding_read(revision),
                     "diff_url": (
                         reverse("admin:sources_source_diff", args=[source.pk, revision.number]) if previous else ""
                     ),
@@ -317,131 +314,3 @@ def outcome_message(outcome):
         return level, text
     url = reverse("admin:sources_source_change", args=[outcome.source.pk])
     return level, format_html('{} <a href="{}">Open the source</a>', text, url)
-
-
-@admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
-    """Revisions are append-only: the admin shows them and never adds, changes or deletes one."""
-
-    list_display = ["source", "number", "captured", "short_hash", "hash_verifies", "captured_by", "origin_name"]
-    list_display_links = ["source", "number"]
-    list_select_related = ["source", "captured_by"]
-    list_filter = ["format", "captured_at"]
-    ordering = ["-captured_at", "-pk"]
-    search_fields = ["source__title", "sha256", "origin"]
-    date_hierarchy = "captured_at"
-    fields = [
-        "source",
-        "number",
-        "title",
-        "byline",
-        "captured_at",
-        "publisher_updated_at",
-        "sha256",
-        "hash_verifies",
-        "captured_by",
-        "origin",
-        "format",
-        "encoding",
-        "original_file",
-        "formatted_text",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        # The original bytes can be megabytes; only the download view reads them.
-        return super().get_queryset(request).defer("original")
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/original/",
-                self.admin_site.admin_view(self.original_view),
-                name="{}_{}_original".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    @admin.display(description="Captured", ordering="captured_at")
-    def captured(self, revision):
-        return compact_datetime(revision.captured_at)
-
-    @admin.display(description="Origin", ordering="origin")
-    def origin_name(self, revision):
-        """The file name alone; the full path or address is in the tooltip and on the revision's page."""
-        if not revision.origin:
-            return None
-        return format_html('<span title="{}">{}</span>', revision.origin, origin_file_name(revision.origin))
-
-    @admin.display(description="SHA-256")
-    def short_hash(self, revision):
-        return format_html('<code title="{}">{}</code>', revision.sha256, revision.short_sha256)
-
-    @admin.display(description="Hash OK", boolean=True)
-    def hash_verifies(self, revision):
-        return revision.verify_hash()
-
-    @admin.display(description="Original file")
-    def original_file(self, revision):
-        size = len(revision.original or b"")
-        if not size:
-            return "Not stored."
-        return format_html(
-            '{} (<a href="{}">download</a>)',
-            filesizeformat(size),
-            reverse("admin:sources_revision_original", args=[revision.pk]),
-        )
-
-    @admin.display(description="Text")
-    def formatted_text(self, revision):
-        return format_html(
-            '<div class="source-text">{}</div>',
-            format_html_paragraphs(revision.text),
-        )
-
-    def original_view(self, request, object_id):
-        """Send the original file's bytes as a download (never rendered inline)."""
-        revision = self.get_object(request, unquote(object_id))
-        if revision is None:
-            raise Http404("No such revision.")
-        if not self.has_view_permission(request, revision):
-            raise PermissionDenied
-        data = bytes(revision.original or b"")
-        if not data:
-            raise Http404("No original file is stored for this revision.")
-        filename = origin_file_name(revision.origin) or f"revision-{revision.number}"
-        response = HttpResponse(data, content_type="application/octet-stream")
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
-
-
-def origin_file_name(origin):
-    """Return the last part of a revision's origin path or URL ("page.html"), or ""."""
-    return PurePosixPath(urlsplit(origin).path).name
-
-
-def compact_datetime(value):
-    """Return ``value`` in the site's zone as "2024-03-18 10:00" (wrapping only between date and time)."""
-    if value is None:
-        return None
-    value = timezone.localtime(value)
-    return format_html(
-        '<span class="compact-date">{}</span> {}', date_format(value, "Y-m-d"), date_format(value, "H:i")
-    )
-
-
-def format_html_paragraphs(text):
-    """Return ``text`` as escaped HTML paragraphs, each marked with its code-point offset."""
-    return format_html_join(
-        "\n", '<p data-start="{}">{}</p>', ((start, linebreaksbr(paragraph)) for start, paragraph in paragraphs(text))
-    )
