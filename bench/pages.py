@@ -4,6 +4,7 @@ Usage:
     python bench/pages.py [--database-url URL] [--repeat 15] [--warmup 2] [--word minister]
                           [--tag SLUG] [--source SLUG] [--speaker SLUG] [--publisher SLUG]
                           [--claim ID] [--page 200] [--only NAME,…] [--json FILE] [--show-sql]
+                          [--after-change]
 
 Each page is requested in this process with ``django.test.Client`` (debug off, as in production):
 ``--warmup`` requests first, the last of them with its SQL captured, then ``--repeat`` timed
@@ -16,7 +17,9 @@ COMMIT) are counted in ``queries`` but not replayed.
 The tag, source, speaker, publisher and claim the pages show are chosen by queries at start (the
 busiest of each in the public read model); each has a flag to name another. The database must be
 migrated and loaded (``bench/load.py``); this script writes nothing but cache rows (the API
-throttle's, and whatever the pages cache in the database cache).
+throttle's, and whatever the pages cache in the database cache) and, with ``--after-change``, a
+``PublicChange`` row before each request, so that every page is built as the first reader after a
+moderation act gets it, with nothing cached.
 """
 
 import argparse
@@ -48,6 +51,12 @@ def parse_arguments():
     parser.add_argument("--only", default="", help="Comma-separated page names to run (see the table); default all.")
     parser.add_argument("--json", metavar="FILE", help="Also write the results, with each page's SQL, to FILE.")
     parser.add_argument("--show-sql", action="store_true", help="Print each page's captured SQL.")
+    parser.add_argument(
+        "--after-change",
+        action="store_true",
+        help="Note a public change (a PublicChange row) before every request, untimed: the first reader's "
+        "page after a moderation act, built with nothing cached (default: a reader's page, cached per version).",
+    )
     arguments = parser.parse_args()
     if arguments.warmup < 1 or arguments.repeat < 1:
         parser.error("--warmup and --repeat must be at least 1.")
@@ -214,6 +223,10 @@ def measure(client, name, url, arguments):
     from django.test.utils import CaptureQueriesContext
 
     def get():
+        if arguments.after_change:
+            from editorial.public.readmodel import bump
+
+            bump()  # a change readers can see: every cache keyed by the version misses
         started = time.perf_counter()
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content

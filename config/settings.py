@@ -146,6 +146,8 @@ MIDDLEWARE = [
 ]
 # How long a shared cache (reverse proxy, CDN) may keep a public page (s-maxage); browsers revalidate.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
+# Keep anonymous readers' public pages in the cache until the public record changes (editorial.public.http).
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", default=True)
 
 ROOT_URLCONF = "config.urls"
 

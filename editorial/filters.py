@@ -18,12 +18,25 @@ What the filters read (documented for readers on /claims/ too):
   unapproved tag or speaker appears in a form or an error message.
 """
 
+import json
+
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import BooleanField, Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from taggit.models import Tag
 
-from editorial.models import Claim, ClaimRelation, PublicEntry, PublicEntrySource, PublicEntryTag, RelationKind, Speaker
+from editorial.models import (
+    Claim,
+    ClaimRelation,
+    PublicEntry,
+    PublicEntrySource,
+    PublicEntryTag,
+    PublicFacet,
+    RelationKind,
+    Speaker,
+)
 from editorial.public.search import ranked, search_entries
 from editorial.search import MAX_QUERY_LENGTH, query_words
 from sources.models import Author, Byline, Publisher, Source
@@ -149,6 +162,22 @@ def listed_entries():
     return PublicEntry.objects.filter(listed=True)
 
 
+def among(rows, ids, column="claim_id"):
+    """Return ``rows`` narrowed to those whose ``column`` is one of ``ids``, passed as one parameter
+    (an array on PostgreSQL, a JSON list on SQLite) rather than one per id: a window of 10,000 ids
+    costs the driver nothing to send. The SQL names the column alone, unqualified, so it works in
+    subqueries too; no other table of the query may have a column of that name.
+    """
+    if column not in ("claim_id", "entry_id"):
+        raise ValueError(f"Not a read-model id column: {column!r}")
+    # The column is one of the two names above; the ids are a parameter.
+    if connection.vendor == "postgresql":
+        sql, value = f"{column} = ANY(%s::bigint[])", list(ids)
+    else:
+        sql, value = f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))  # noqa: S608
+    return rows.filter(RawSQL(sql, [value], output_field=BooleanField()))  # noqa: S611
+
+
 def with_tag(entries, tag):
     """Return ``entries`` narrowed to those whose approved version carries ``tag``."""
     return entries.filter(claim_id__in=PublicEntryTag.objects.filter(tag=tag).values("entry_id"))
@@ -211,6 +240,9 @@ class ClaimFilter(django_filters.FilterSet):
         model = PublicEntry
         fields = []
 
+    # A search's window (the ids of the matches it lists, at most SEARCH_WINDOW), once ``qs`` is read.
+    window = None
+
     def __init__(self, data=None, queryset=None, **kwargs):
         queryset = listed_entries() if queryset is None else queryset
         super().__init__(data, queryset, **kwargs)
@@ -226,10 +258,36 @@ class ClaimFilter(django_filters.FilterSet):
         if not query:
             return entries.order_by(*order)
         # The first SEARCH_WINDOW matches in the chosen order (newest first by default), in that
-        # order, or ranked by relevance when no order was chosen.
-        window = entries.order_by(*order)[:SEARCH_WINDOW].values("claim_id")
-        matches = search_entries(PublicEntry.objects.filter(claim_id__in=window), query)
+        # order, or ranked by relevance when no order was chosen. The window is read once, as ids:
+        # the page, its total and its facets then probe those rows by key rather than each search
+        # the whole record again.
+        window = list(entries.order_by(*order).values_list("claim_id", flat=True)[:SEARCH_WINDOW])
+        self.window = window
+        matches = search_entries(among(PublicEntry.objects.all(), window), query, matching=False)
         return matches.order_by(*order) if ordering else ranked(matches)
+
+    def counted_scope(self):
+        """Return the counters' scope (``editorial.public.counters``) that holds this list's total and
+        facets — the whole list, or the claims of one tag, speaker or publisher — or ``None`` when
+        the filters ask for more than that. The filter set must be valid.
+        """
+        chosen = {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if value and name not in ("ordering", "page_size")
+        }
+        if not chosen:
+            return (PublicFacet.Kind.TOTAL, 0)
+        if len(chosen) > 1:
+            return None
+        ((name, value),) = chosen.items()
+        if name == "tag" and len(value) == 1:
+            return (PublicFacet.Kind.TAG, value[0].pk)
+        if name == "speaker":
+            return (PublicFacet.Kind.SPEAKER, value.pk)
+        if name == "publisher":
+            return (PublicFacet.Kind.PUBLISHER, value.pk)
+        return None
 
     def claims(self):
         """Return the filtered list as a ``Claim`` queryset (for exports), in the order chosen.

@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
+from rest_framework.response import Response
 
 from editorial.api.filters import (
     ApiClaimFilter,
@@ -28,7 +29,33 @@ from editorial.api.serializers import (
 )
 from editorial.filters import listed_entries
 from editorial.models import Claim, ClaimSet
+from editorial.public.caching import cached
 from sources.models import Source
+
+
+class VersionCachedReadsMixin:
+    """Answers built once per version of the public record (``editorial.public.caching.cached``).
+
+    The page cache does not keep the API's answers, since the throttle must see every request; the
+    data of a list or a detail answer is kept here instead, after the throttle and the filters'
+    validation ran (an invalid request raises, and nothing is kept). The key holds the scheme, the
+    host (the answers' links are absolute) and the address with its query.
+    """
+
+    def list(self, request, *args, **kwargs):
+        return self._cached_read("api-list", super().list, request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._cached_read("api-detail", super().retrieve, request, *args, **kwargs)
+
+    def _cached_read(self, kind, read, request, *args, **kwargs):
+        def build():
+            response = read(request, *args, **kwargs)
+            return response.status_code, response.data, list(response.items())
+
+        address = f"{request.scheme}\n{request.get_host()}\n{request.get_full_path()}"
+        status, data, headers = cached(kind, address, build)
+        return Response(data, status=status, headers=dict(headers))
 
 
 @extend_schema_view(
@@ -44,7 +71,7 @@ from sources.models import Source
         description="404 unless the claim is published (or corrected); shows its approved public version.",
     ),
 )
-class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
+class ClaimViewSet(VersionCachedReadsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ClaimSerializer
     filter_backends = [ApiFilterBackend]
     filterset_class = ApiClaimFilter
@@ -75,7 +102,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         description="A source with the texts of its revisions and the published claims citing it.",
     ),
 )
-class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(VersionCachedReadsMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [ApiFilterBackend]
     filterset_class = ApiSourceFilter
     pagination_class = ApiPagination
@@ -101,7 +128,7 @@ class SourceViewSet(viewsets.ReadOnlyModelViewSet):
         description="404 unless the set is public; lists its published claims only, in the set's order.",
     ),
 )
-class ClaimSetViewSet(viewsets.ReadOnlyModelViewSet):
+class ClaimSetViewSet(VersionCachedReadsMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = ApiPagination
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"

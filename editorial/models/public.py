@@ -67,9 +67,11 @@ class PublicChange(models.Model):
 
 class PublicFacet(models.Model):
     """How many listed claims' approved versions carry a tag, name a speaker or cite a publisher's
-    sources; ``total`` (item 0) counts the listed claims. Kept by the read model's writer in the same
-    transaction as the entries, so the unfiltered list's total and facets cost one indexed read each
-    at any size (``editorial.public.counters``).
+    sources, within a scope: the whole list (``scope_kind`` total, ``scope_id`` 0), or the claims of
+    one tag, speaker or publisher. ``total`` (item 0) counts the scope's claims. Kept by the read
+    model's writer in the same transaction as the entries, so the unfiltered list and the list of one
+    tag, speaker or publisher get their total and facets from one indexed read each at any size
+    (``editorial.public.counters``).
     """
 
     class Kind(models.TextChoices):
@@ -78,16 +80,22 @@ class PublicFacet(models.Model):
         SPEAKER = "speaker"
         PUBLISHER = "publisher"
 
+    scope_kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TOTAL)
+    scope_id = models.BigIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     item_id = models.BigIntegerField()
     count = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "item_id"], name="publicfacet_unique")]
-        indexes = [models.Index(fields=["kind", "-count", "item_id"], name="publicfacet_top_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope_kind", "scope_id", "kind", "item_id"], name="publicfacet_unique")
+        ]
+        indexes = [
+            models.Index(fields=["scope_kind", "scope_id", "kind", "-count", "item_id"], name="publicfacet_top_idx")
+        ]
 
     def __str__(self):
-        return f"{self.kind} {self.item_id}: {self.count}"
+        return f"{self.scope_kind} {self.scope_id}: {self.kind} {self.item_id}: {self.count}"
 
 
 class PublicEntryTag(models.Model):

@@ -1,151 +1,215 @@
-"""Counters of the unfiltered public list: its total, and how many listed claims each tag, speaker
-and publisher has (``PublicFacet``).
+"""Counters of the public list (``PublicFacet``): in a scope — the whole list, or the claims of one
+tag, speaker or publisher — how many listed claims there are, and how many of them carry each tag,
+name each speaker and cite each publisher's sources.
 
-The read model's writer (``editorial.public.readmodel``) counts what the entries it removes
-contributed and what the entries it writes contribute, and applies the difference in the same
-transaction. A publisher's count follows its sources: when a source changes publisher, both
-publishers are counted again (``recount_publishers``). ``recount()`` rebuilds every counter from the
-entries and ``problems()`` lists counters that disagree with them (``manage.py public_read_model``).
+A listed entry has *keys*: ``(total, 0)``, ``(tag, id)`` for each tag of its approved version,
+``(speaker, id)`` and ``(publisher, id)`` for each publisher of the sources it cites. It counts once
+in every counter ``(scope, item)`` whose scope and item are both among its keys: a claim with three
+tags, a speaker and one publisher counts in 6 × 6 counters. So ``?tag=x`` reads its total from
+``(tag x, total 0)`` and its facets from the counters of scope ``(tag x)``, as the unfiltered list
+reads scope ``(total, 0)``.
 
-Rows are created with ``ignore_conflicts`` and then locked, so two transactions adding the first
-claim of a tag never collide.
+The read model's writer (``editorial.public.readmodel``) subtracts what the entries it removes
+contributed, adds what the entries it writes contribute, and applies the difference in the same
+transaction (one upsert per 500 counters: ``count = count + change``, in one lock order for every
+writer). A source's change of publisher moves its claims between publishers: the receivers count
+its claims' contributions before and after the save. ``deferred()`` gathers the changes of a long
+write (a bulk import) in memory and applies them once at its end; ``paused()`` drops them, for a
+writer that recounts afterwards. ``recount()`` rebuilds every
+counter in one SQL statement and ``problems()`` lists counters that disagree with the entries
+(``manage.py public_read_model``).
 """
 
-from collections import Counter
+import threading
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from itertools import product
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import QuerySet
 
 from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet
 from sources.models import Source
 
 Kind = PublicFacet.Kind
+EVERYTHING = (Kind.TOTAL, 0)  # the scope of the unfiltered list
+UPSERT_ROWS = 500
+
+# Every listed entry's keys, as rows (entry, kind, item): the rule of ``stored_contributions``.
+KEYS_SQL = """
+    SELECT e.claim_id AS entry_id, 'total' AS kind, 0 AS item_id
+      FROM editorial_publicentry e WHERE e.listed
+    UNION ALL
+    SELECT e.claim_id, 'speaker', e.speaker_id
+      FROM editorial_publicentry e WHERE e.listed AND e.speaker_id IS NOT NULL
+    UNION ALL
+    SELECT t.entry_id, 'tag', t.tag_id
+      FROM editorial_publicentrytag t JOIN editorial_publicentry e ON e.claim_id = t.entry_id WHERE e.listed
+    UNION ALL
+    SELECT DISTINCT s.entry_id, 'publisher', src.publisher_id
+      FROM editorial_publicentrysource s
+      JOIN editorial_publicentry e ON e.claim_id = s.entry_id
+      JOIN sources_source src ON src.id = s.source_id
+     WHERE e.listed AND src.publisher_id IS NOT NULL
+"""
+PAIRS_SQL = """
+    SELECT a.kind, a.item_id, b.kind, b.item_id, COUNT(*)
+      FROM keys a JOIN keys b ON a.entry_id = b.entry_id
+     GROUP BY a.kind, a.item_id, b.kind, b.item_id
+"""
+COUNTS_SQL = f"WITH keys AS ({KEYS_SQL}) {PAIRS_SQL}"
+RECOUNT_SQL = f"""
+    WITH keys AS ({KEYS_SQL})
+    INSERT INTO editorial_publicfacet (scope_kind, scope_id, kind, item_id, count) {PAIRS_SQL}
+"""
+
+_deferred = threading.local()  # ``changes``: a stack of Counters while ``deferred()`` is open
+
+
+def _pending():
+    if not hasattr(_deferred, "changes"):
+        _deferred.changes = []
+    return _deferred.changes
+
+
+def _pairs(keys_of_entry) -> Counter:
+    """Return the counters ``{(scope kind, scope id, kind, item id): n}`` of entries given as key sets."""
+    counts = Counter()
+    for keys in keys_of_entry:
+        counts.update((*scope, *item) for scope, item in product(keys, repeat=2))
+    return counts
 
 
 def stored_contributions(claim_ids) -> Counter:
-    """Return what the stored entries of ``claim_ids`` count for, as ``{(kind, item id): n}``."""
-    counts = Counter()
-    listed = PublicEntry.objects.filter(claim_id__in=list(claim_ids), listed=True)
-    for speaker_id in listed.values_list("speaker_id", flat=True):
-        counts[Kind.TOTAL, 0] += 1
+    """Return what the stored listed entries of ``claim_ids`` (ids, or a query of them) count for."""
+    ids = claim_ids if isinstance(claim_ids, QuerySet) else list(claim_ids)
+    keys = defaultdict(set)
+    listed = PublicEntry.objects.filter(claim_id__in=ids, listed=True)
+    for entry_id, speaker_id in listed.values_list("claim_id", "speaker_id"):
+        keys[entry_id].add(EVERYTHING)
         if speaker_id:
-            counts[Kind.SPEAKER, speaker_id] += 1
-    for tag_id in PublicEntryTag.objects.filter(entry__in=listed).values_list("tag_id", flat=True):
-        counts[Kind.TAG, tag_id] += 1
-    publishers = (
-        PublicEntrySource.objects.filter(entry__in=listed, source__publisher__isnull=False)
-        .values_list("entry_id", "source__publisher_id")
-        .distinct()
+            keys[entry_id].add((Kind.SPEAKER, speaker_id))
+    for entry_id, tag_id in PublicEntryTag.objects.filter(entry__in=listed).values_list("entry_id", "tag_id"):
+        keys[entry_id].add((Kind.TAG, tag_id))
+    publishers = PublicEntrySource.objects.filter(entry__in=listed, source__publisher__isnull=False).values_list(
+        "entry_id", "source__publisher_id"
     )
-    for _, publisher_id in publishers:
-        counts[Kind.PUBLISHER, publisher_id] += 1
-    return counts
+    for entry_id, publisher_id in publishers:
+        keys[entry_id].add((Kind.PUBLISHER, publisher_id))
+    return _pairs(keys.values())
 
 
 def new_contributions(entries, tag_links, source_links, publisher_of) -> Counter:
     """Return what ``entries`` (with their tag and source links, not yet read back) count for."""
-    listed = {entry.claim_id for entry in entries if entry.listed}
-    counts = Counter()
+    keys = {}
     for entry in entries:
-        if entry.claim_id in listed:
-            counts[Kind.TOTAL, 0] += 1
+        if entry.listed:
+            keys[entry.claim_id] = {EVERYTHING}
             if entry.speaker_id:
-                counts[Kind.SPEAKER, entry.speaker_id] += 1
+                keys[entry.claim_id].add((Kind.SPEAKER, entry.speaker_id))
     for link in tag_links:
-        if link.entry_id in listed:
-            counts[Kind.TAG, link.tag_id] += 1
-    for entry_id, publisher_id in {(link.entry_id, publisher_of.get(link.source_id)) for link in source_links}:
-        if entry_id in listed and publisher_id:
-            counts[Kind.PUBLISHER, publisher_id] += 1
-    return counts
+        if link.entry_id in keys:
+            keys[link.entry_id].add((Kind.TAG, link.tag_id))
+    for link in source_links:
+        publisher_id = publisher_of.get(link.source_id)
+        if link.entry_id in keys and publisher_id:
+            keys[link.entry_id].add((Kind.PUBLISHER, publisher_id))
+    return _pairs(keys.values())
 
 
 def apply(delta: Counter):
-    """Add ``delta`` (``{(kind, item id): change}``) to the counters, in the caller's transaction."""
-    keys = sorted(key for key, change in delta.items() if change)  # one lock order for everyone
-    if not keys:
+    """Add ``delta`` (``{(scope kind, scope id, kind, item id): change}``) to the counters, in the
+    caller's transaction, or to the changes ``deferred()`` gathers.
+    """
+    if _pending():
+        if _pending()[-1] is not None:
+            _pending()[-1].update(delta)
         return
-    PublicFacet.objects.bulk_create(
-        [PublicFacet(kind=kind, item_id=item, count=0) for kind, item in keys], ignore_conflicts=True
-    )
-    rows = []
-    for kind in {kind for kind, _ in keys}:
-        items = [item for k, item in keys if k == kind]
-        rows += PublicFacet.objects.select_for_update().filter(kind=kind, item_id__in=items).order_by("item_id")
-    for row in rows:
-        row.count += delta[row.kind, row.item_id]
-    PublicFacet.objects.bulk_update(rows, ["count"])
+    rows = sorted((key, change) for key, change in delta.items() if change)  # one lock order for everyone
+    table = connection.ops.quote_name(PublicFacet._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[start : start + UPSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} (scope_kind, scope_id, kind, item_id, count) VALUES "  # noqa: S608 — values are parameters
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT (scope_kind, scope_id, kind, item_id)"
+                f" DO UPDATE SET count = {table}.count + excluded.count",
+                [value for key, change in chunk for value in (*key, change)],
+            )
 
 
-def actual(kinds=None) -> Counter:
-    """Return the counts the entries give now, computed from scratch (``{(kind, item id): n}``)."""
-    counts = Counter()
-    listed = PublicEntry.objects.filter(listed=True)
-    counts[Kind.TOTAL, 0] = listed.count()
-    for speaker_id, n in listed.exclude(speaker=None).values_list("speaker_id").annotate(n=Count("claim_id")):
-        counts[Kind.SPEAKER, speaker_id] = n
-    tags = PublicEntryTag.objects.filter(entry__listed=True).values_list("tag_id").annotate(n=Count("entry_id"))
-    for tag_id, n in tags:
-        counts[Kind.TAG, tag_id] = n
-    counts.update(_publisher_counts(PublicEntrySource.objects.filter(entry__listed=True)))
-    return counts
+@contextmanager
+def deferred():
+    """Gather the counters' changes made inside and apply them once, at the end (for bulk writes)."""
+    _pending().append(Counter())
+    try:
+        yield
+    except BaseException:
+        _pending().pop()
+        raise
+    apply(_pending().pop())
 
 
-def _publisher_counts(links) -> Counter:
-    rows = (
-        links.filter(source__publisher__isnull=False)
-        .values_list("source__publisher_id")
-        .annotate(n=Count("entry_id", distinct=True))
-    )
-    return Counter({(Kind.PUBLISHER, publisher_id): n for publisher_id, n in rows})
+@contextmanager
+def paused():
+    """Drop the counters' changes made inside: for a writer that recounts everything afterwards."""
+    _pending().append(None)
+    try:
+        yield
+    finally:
+        _pending().pop()
+
+
+def actual() -> Counter:
+    """Return the counts the entries give now, computed from scratch."""
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_SQL)
+        return Counter({tuple(row[:4]): row[4] for row in cursor.fetchall()})
 
 
 def recount():
     """Write every counter again from the entries."""
-    PublicFacet.objects.all().delete()
-    PublicFacet.objects.bulk_create(
-        [PublicFacet(kind=kind, item_id=item, count=n) for (kind, item), n in actual().items() if n], batch_size=1000
-    )
-
-
-def recount_publishers(publisher_ids):
-    """Count the listed claims citing each of ``publisher_ids``' sources again."""
-    publisher_ids = [pk for pk in publisher_ids if pk]
-    if not publisher_ids:
-        return
-    counts = _publisher_counts(
-        PublicEntrySource.objects.filter(entry__listed=True, source__publisher_id__in=publisher_ids)
-    )
-    stored = {row.item_id: row for row in PublicFacet.objects.filter(kind=Kind.PUBLISHER, item_id__in=publisher_ids)}
-    apply(
-        Counter(
-            {
-                (Kind.PUBLISHER, pk): counts[Kind.PUBLISHER, pk] - getattr(stored.get(pk), "count", 0)
-                for pk in publisher_ids
-            }
-        )
-    )
+    table = connection.ops.quote_name(PublicFacet._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 — the model's own table
+        cursor.execute(RECOUNT_SQL)
 
 
 def problems() -> list[str]:
     """Return one line per counter that disagrees with the entries (``[]`` when none)."""
-    stored = Counter({(row.kind, row.item_id): row.count for row in PublicFacet.objects.all()})
+    stored = Counter(
+        {
+            (row[0], row[1], row[2], row[3]): row[4]
+            for row in PublicFacet.objects.values_list("scope_kind", "scope_id", "kind", "item_id", "count")
+        }
+    )
     expected = actual()
     lines = []
     for key in sorted(set(stored) | set(expected)):
         if stored[key] != expected[key]:
-            lines.append(f"counter {key[0]} {key[1]}: {stored[key]}, the entries give {expected[key]}")
+            scope = "the whole list" if key[:2] == EVERYTHING else f"{key[0]} {key[1]}"
+            lines.append(f"counter {key[2]} {key[3]} in {scope}: {stored[key]}, the entries give {expected[key]}")
     return lines
 
 
-def top(kind, limit):
-    """Return ``[(item id, count)]``: the ``limit`` largest counters of ``kind``."""
-    rows = PublicFacet.objects.filter(kind=kind, count__gt=0).order_by("-count", "item_id")
-    return list(rows.values_list("item_id", "count")[:limit])
+def top(kind, limit, scope=EVERYTHING):
+    """Return ``[(item id, count)]``: the ``limit`` largest counters of ``kind`` in ``scope``."""
+    rows = PublicFacet.objects.filter(scope_kind=scope[0], scope_id=scope[1], kind=kind, count__gt=0)
+    return list(rows.order_by("-count", "item_id").values_list("item_id", "count")[:limit])
 
 
-def total():
-    row = PublicFacet.objects.filter(kind=Kind.TOTAL, item_id=0).values_list("count", flat=True).first()
-    return row or 0
+def total(scope=EVERYTHING):
+    """Return how many listed claims ``scope`` holds."""
+    rows = PublicFacet.objects.filter(scope_kind=scope[0], scope_id=scope[1], kind=Kind.TOTAL, item_id=0)
+    return rows.values_list("count", flat=True).first() or 0
+
+
+def citing_source(source_id) -> Counter:
+    """Return what the listed entries citing source ``source_id`` count for, as stored now."""
+    return stored_contributions(
+        PublicEntrySource.objects.filter(source_id=source_id).values_list("entry_id", flat=True)
+    )
 
 
 def publishers_of(source_ids) -> dict:

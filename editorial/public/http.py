@@ -12,6 +12,15 @@ costs one small query when nothing changed.
 Only anonymous readers' safe requests outside the admin are treated so; a signed-in user's pages
 (previews, admin links) are ``private, no-cache`` and never validated from the version.
 
+The same version keys a page cache inside the server (``PUBLIC_PAGE_CACHE``, on by default): the
+bytes and headers of an anonymous reader's ``GET`` answer are kept in the cache (Redis when
+``REDIS_URL`` is set, else the database's cache table) under the version, the scheme, the host and
+the address, and served again until a moderation act changes the version. A page is kept only when
+nothing in it is the reader's own: no session cookie came with the request, the answer sets no
+cookie, no CSRF token was drawn, and its ``Cache-Control`` is not private. The API is not kept
+(its throttle must count every request; it caches its page data itself), nor is any streamed
+answer (exports).
+
 The middleware also keeps the version read once per request (``request_version``), for the caches
 of counts and facets (``editorial.public.caching``).
 """
@@ -20,14 +29,18 @@ import hashlib
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.http import HttpResponseNotModified
-from django.utils.cache import patch_cache_control
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_etags, quote_etag
 
 from editorial.public import readmodel
 
 _memo: ContextVar[dict | None] = ContextVar("public_version_memo", default=None)
 PRIVATE_PREFIXES = ("/admin/", "/accounts/")
+# Answers the page cache never keeps: the API counts every request for its throttle.
+UNCACHED_PREFIXES = ("/api/",)
+PAGE_CACHE_SECONDS = 24 * 3600  # an upper bound: the version changes the key first
 
 
 def request_version():
@@ -74,12 +87,39 @@ class PublicCacheMiddleware:
         etag = quote_etag(f"{tag}-{address}")
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             return self._not_modified(etag, changed_at)
-        response = self.get_response(request)
+        response = self._page(request, tag)
         if response.status_code == 200:
             response["ETag"] = etag
             if changed_at is not None:
                 response["Last-Modified"] = http_date(changed_at.timestamp())
             shared_caching(response)
+            if (
+                changed_at is not None
+                and get_conditional_response(request, last_modified=int(changed_at.timestamp())) is not None
+            ):
+                return self._not_modified(etag, changed_at)  # If-Modified-Since, with no ETag asked about
+        return response
+
+    def _page(self, request, tag):
+        """Return the view's answer to ``request``, from the page cache when it holds it."""
+        if not page_cache_applies(request):
+            return self.get_response(request)
+        key = (
+            "public-page:"
+            + hashlib.sha256(
+                f"{tag}\n{request.scheme}\n{request.get_host()}\n{request.get_full_path()}".encode()
+            ).hexdigest()
+        )
+        kept = cache.get(key)
+        if kept is not None:
+            content, headers = kept
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if page_cache_keeps(request, response):
+            cache.set(key, (response.content, list(response.items())), PAGE_CACHE_SECONDS)
         return response
 
     @staticmethod
@@ -95,3 +135,26 @@ def shared_caching(response):
     """Let shared caches keep ``response`` for ``PUBLIC_CACHE_SECONDS``; browsers revalidate it."""
     patch_cache_control(response, public=True, max_age=0, must_revalidate=True, s_maxage=settings.PUBLIC_CACHE_SECONDS)
     return response
+
+
+def page_cache_applies(request):
+    """Whether ``request`` (an anonymous public read) may be answered from the page cache."""
+    return (
+        settings.PUBLIC_PAGE_CACHE
+        and request.method == "GET"
+        and not request.path.startswith(UNCACHED_PREFIXES)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def page_cache_keeps(request, response):
+    """Whether ``response`` holds nothing of the reader's own, so that any reader may get it."""
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )

@@ -61,9 +61,15 @@ def bump(**kwargs):
 
 
 def version():
-    """Return ``(tag, changed_at)``: the public record's version as text, and when it last changed."""
+    """Return ``(tag, changed_at)``: the public record's version as text, and when it last changed.
+
+    The tag holds the last change's time to the microsecond besides its id, so that a database
+    restored from an older backup (or a test database reset) never reuses a tag that caches keep.
+    """
     row = PublicChange.objects.aggregate(last=Max("pk"), count=Count("pk"), changed_at=Max("changed_at"))
-    return f"{row['last'] or 0}.{row['count']}", row["changed_at"]
+    moment = row["changed_at"]
+    stamp = f"{moment:%Y%m%d%H%M%S%f}" if moment is not None else "0"
+    return f"{row['last'] or 0}.{row['count']}.{stamp}", moment
 
 
 def forget(sender, *, instance, **kwargs):
@@ -79,19 +85,24 @@ def _write_removal(ids):
         PublicEntry.objects.filter(claim_id__in=ids).delete()
 
 
+def source_saving(sender, *, instance, **kwargs):
+    """Receiver of ``pre_save`` of a source: when its publisher changes, remember what the claims
+    citing it count for under the stored one.
+    """
+    if instance.pk and not kwargs.get("raw"):
+        stored = type(instance).objects.filter(pk=instance.pk).values_list("publisher_id", flat=True).first()
+        if stored != instance.publisher_id:
+            instance._counted_before_save = counters.citing_source(instance.pk)
+
+
 def source_saved(sender, *, instance, **kwargs):
     """Receiver of ``post_save`` of a source: a change of publisher moves its claims between publishers."""
-    old = getattr(instance, "_publisher_before_save", None)
-    if old != instance.publisher_id and not kwargs.get("created") and not kwargs.get("raw"):
-        counters.recount_publishers([old, instance.publisher_id])
-
-
-def source_saving(sender, *, instance, **kwargs):
-    """Receiver of ``pre_save`` of a source: remember its publisher as stored."""
-    if instance.pk and not kwargs.get("raw"):
-        instance._publisher_before_save = (
-            type(instance).objects.filter(pk=instance.pk).values_list("publisher_id", flat=True).first()
-        )
+    before = getattr(instance, "_counted_before_save", None)
+    if before is not None and not kwargs.get("created") and not kwargs.get("raw"):
+        del instance._counted_before_save
+        delta = counters.citing_source(instance.pk)
+        delta.subtract(before)
+        counters.apply(delta)
 
 
 def record(claim) -> PublicEntry | None:
@@ -204,12 +215,13 @@ def rebuild() -> Report:
         )
         claims = Claim.objects.publicly_visible().only("pk", "status", "published_at", "public_snapshot")
         batch = []
-        for claim in claims.order_by("pk").iterator(chunk_size=BATCH_SIZE):
-            batch.append(claim)
-            if len(batch) == BATCH_SIZE:
-                report.written += record_many(batch)
-                batch = []
-        report.written += record_many(batch)
+        with counters.paused():  # counted again from scratch below
+            for claim in claims.order_by("pk").iterator(chunk_size=BATCH_SIZE):
+                batch.append(claim)
+                if len(batch) == BATCH_SIZE:
+                    report.written += record_many(batch)
+                    batch = []
+            report.written += record_many(batch)
         counters.recount()
     return report
 

@@ -75,11 +75,12 @@ def ensure_sqlite_index(using="default", **kwargs):
         cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
-def search_entries(entries, query):
+def search_entries(entries, query, *, matching=True):
     """Return ``entries`` narrowed to those matching ``query``, annotated with ``search_rank``.
 
-    The SQL names no table, only the entry's own columns (``search``, ``claim_id``), so the result
-    works as a subquery too (Django renames tables there): facets and windows are built from it.
+    With ``matching=False`` the entries are only ranked, not narrowed: for entries already known to
+    match (a search's window of ids). The SQL names no table, only the entry's own columns
+    (``search``, ``claim_id``), so the result works as a subquery too (Django renames tables there).
     """
     query = normalise_query(query)
     if not query:
@@ -89,11 +90,10 @@ def search_entries(entries, query):
         return entries.none()  # nothing to look for, or only words to leave out (on either database)
     if connection.vendor == "postgresql":
         tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
-        return entries.filter(RawSQL(f"search @@ {tsquery}", [query], output_field=BooleanField())).annotate(
-            search_rank=RawSQL(f"ts_rank(search, {tsquery})", [query], output_field=FloatField())
-        )
+        if matching:
+            entries = entries.filter(RawSQL(f"search @@ {tsquery}", [query], output_field=BooleanField()))
+        return entries.annotate(search_rank=RawSQL(f"ts_rank(search, {tsquery})", [query], output_field=FloatField()))
     weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
-    matching = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
     # bm25 is lower for better matches; negated so that a higher rank is better, as on PostgreSQL.
     # Correlated by rowid, which FTS5 seeks to: computed only for the rows a page orders.
     rank = RawSQL(
@@ -101,7 +101,10 @@ def search_entries(entries, query):
         [expression],
         output_field=FloatField(),
     )
-    return entries.filter(claim_id__in=matching).annotate(search_rank=rank)
+    if matching:
+        found = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
+        entries = entries.filter(claim_id__in=found)
+    return entries.annotate(search_rank=rank)
 
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')

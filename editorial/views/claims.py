@@ -20,7 +20,7 @@ from editorial.filters import (
     public_tags,
     with_tag,
 )
-from editorial.models import Claim, ClaimRelation, ClaimSet, ModerationEvent
+from editorial.models import Claim, ClaimRelation, ClaimSet, ModerationEvent, PublicFacet
 from editorial.public.caching import LIST_DEPTH, DepthLimitedPaginator
 from editorial.public.search import search_headlines
 from editorial.public.version import PublicVersion
@@ -77,10 +77,10 @@ class ClaimListView(FilteredListMixin, FilterView):
     def paginate_queryset(self, queryset, page_size):
         # The total and the facets in one cache entry per version of the public record.
         valid = self.filterset.is_valid()
-        unfiltered = valid and not any(
-            value for name, value in self.filterset.form.cleaned_data.items() if name not in ("ordering", "page_size")
-        )
-        self.summary = list_summary(queryset, unfiltered=unfiltered) if valid else None
+        self.summary = None
+        if valid:
+            scope = self.filterset.counted_scope()
+            self.summary = list_summary(queryset, scope=scope, ids=None if scope else self.filterset.window)
         total = self.summary["total"] if self.summary else 0
         paginator = self.get_paginator(queryset, page_size, orphans=0, allow_empty_first_page=True, total=total)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
@@ -259,6 +259,9 @@ class TagDetailView(ClaimsOfMixin, ListView):
     def entries(self, listed):
         return with_tag(listed, self.tag)
 
+    def scope(self):
+        return (PublicFacet.Kind.TAG, self.tag.pk)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
 
@@ -274,6 +277,9 @@ class SpeakerDetailView(ClaimsOfMixin, ListView):
     def entries(self, listed):
         return listed.filter(speaker=self.speaker)
 
+    def scope(self):
+        return (PublicFacet.Kind.SPEAKER, self.speaker.pk)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(speaker=self.speaker, **kwargs)
 
@@ -287,6 +293,9 @@ class PublisherDetailView(ClaimsOfMixin, ListView):
 
     def entries(self, listed):
         return citing(listed, source__publisher=self.publisher)
+
+    def scope(self):
+        return (PublicFacet.Kind.PUBLISHER, self.publisher.pk)
 
     def get_context_data(self, **kwargs):
         sources = self.publisher.sources.defer("notes").order_by("-published_at", "-created_at")[:20]

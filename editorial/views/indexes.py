@@ -37,7 +37,9 @@ class IndexView(PaginatedMixin, ListView):
 
     def counts(self, ids):
         """Return ``{pk: listed claims}`` for the rows ``ids``, from the counters."""
-        rows = PublicFacet.objects.filter(kind=self.kind, item_id__in=ids)
+        rows = PublicFacet.objects.filter(
+            scope_kind=PublicFacet.Kind.TOTAL, scope_id=0, kind=self.kind, item_id__in=ids
+        )
         return dict(rows.values_list("item_id", "count"))
 
     def query(self):

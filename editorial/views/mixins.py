@@ -4,13 +4,15 @@ Lists read the public read model (``PublicEntry``) through its indexes; their to
 counts are cached per version of the public record (``editorial.public.caching``).
 """
 
+import hashlib
+
 from django.db.models import Count
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
 from taggit.models import Tag
 
-from editorial.filters import DEFAULT_PAGE_SIZE, ORDERINGS, listed_entries
+from editorial.filters import DEFAULT_PAGE_SIZE, ORDERINGS, among, listed_entries
 from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet, Speaker
 from editorial.public import counters
 from editorial.public.caching import DepthLimitedPaginator, cached, query_key
@@ -55,33 +57,42 @@ class FilteredListMixin(PaginatedMixin):
 # Facets count what the approved versions say (the public read model), one query each; callers cache them.
 
 
-def tag_facets(entries, limit=FACET_SIZE):
-    """Return ``[{tag__name, tag__slug, count}]``: the tags of ``entries`` with how many carry each."""
+def _of(rows, entries, ids, column):
+    """Narrow ``rows`` to the entries listed: those of ``entries``, or of ``ids`` when given."""
+    if ids is not None:
+        return among(rows, ids, column)
+    return rows.filter(**{f"{column}__in": entries.values("claim_id")})
+
+
+def tag_facets(entries, limit=FACET_SIZE, ids=None):
+    """Return ``[{tag__name, tag__slug, count}]``: the tags of ``entries`` (or of the entries ``ids``)
+    with how many carry each.
+    """
     return list(
-        PublicEntryTag.objects.filter(entry_id__in=entries.values("claim_id"))
+        _of(PublicEntryTag.objects.all(), entries, ids, "entry_id")
         .values("tag__name", "tag__slug")
         .annotate(count=Count("entry_id"))
         .order_by("-count", "tag__name")[:limit]
     )
 
 
-def speaker_facets(entries, limit=FACET_SIZE):
+def speaker_facets(entries, limit=FACET_SIZE, ids=None):
     """Return ``[{speaker__name, speaker__slug, count}]`` for ``entries``' approved speakers."""
     return list(
-        PublicEntry.objects.filter(claim_id__in=entries.values("claim_id"), speaker__isnull=False)
+        _of(PublicEntry.objects.filter(speaker__isnull=False), entries, ids, "claim_id")
         .values("speaker__name", "speaker__slug")
         .annotate(count=Count("claim_id"))
         .order_by("-count", "speaker__name")[:limit]
     )
 
 
-def publisher_facets(entries, limit=FACET_SIZE):
+def publisher_facets(entries, limit=FACET_SIZE, ids=None):
     """Return the publishers of the sources ``entries``' approved versions cite, with claim counts.
 
     The keys keep the names the list template reads (``revision__source__publisher__…``).
     """
     rows = (
-        PublicEntrySource.objects.filter(entry_id__in=entries.values("claim_id"), source__publisher__isnull=False)
+        _of(PublicEntrySource.objects.filter(source__publisher__isnull=False), entries, ids, "entry_id")
         .values("source__publisher__name", "source__publisher__slug")
         .annotate(count=Count("entry_id", distinct=True))
         .order_by("-count", "source__publisher__name")[:limit]
@@ -96,14 +107,15 @@ def publisher_facets(entries, limit=FACET_SIZE):
     ]
 
 
-def counted_facets(limit=FACET_SIZE):
-    """Return the unfiltered list's facets from the counters (``editorial.public.counters``), shaped
-    as the facet functions shape theirs: one indexed read per kind, whatever the record's size.
+def counted_facets(limit=FACET_SIZE, scope=counters.EVERYTHING):
+    """Return the facets of ``scope`` (the unfiltered list, or the claims of one tag, speaker or
+    publisher) from the counters (``editorial.public.counters``), shaped as the facet functions shape
+    theirs: one indexed read per kind, whatever the record's size.
     """
     spare = limit + 50  # ties at the edge are ordered by name, as the facet queries order them
-    tags = dict(counters.top(PublicFacet.Kind.TAG, spare))
-    speakers = dict(counters.top(PublicFacet.Kind.SPEAKER, spare))
-    publishers = dict(counters.top(PublicFacet.Kind.PUBLISHER, spare))
+    tags = dict(counters.top(PublicFacet.Kind.TAG, spare, scope))
+    speakers = dict(counters.top(PublicFacet.Kind.SPEAKER, spare, scope))
+    publishers = dict(counters.top(PublicFacet.Kind.PUBLISHER, spare, scope))
 
     def ranked(rows, counts, name, slug):
         rows = [{name: row_name, slug: row_slug, "count": counts[pk]} for pk, row_name, row_slug in rows]
@@ -128,20 +140,25 @@ def counted_facets(limit=FACET_SIZE):
     }
 
 
-def list_summary(entries, *, unfiltered=False):
-    """Return a list's total and facets: for the whole list from the counters, for a filtered one
-    computed once per version of the public record (one cache entry).
+def list_summary(entries, *, scope=None, ids=None):
+    """Return a list's total and facets: for a list the counters keep (``scope``: the whole list, or
+    the claims of one tag, speaker or publisher) from them; for any other computed once per version
+    of the public record (one cache entry), over ``ids`` when the list is a search's window of them.
     """
-    if unfiltered:
-        return {"total": counters.total(), **counted_facets()}
+    if scope is not None:
+        return {"total": counters.total(scope), **counted_facets(scope=scope)}
+    if ids is not None:
+        key = "ids:" + hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
+    else:
+        key = query_key(entries)
     return cached(
         "list",
-        query_key(entries),
+        key,
         lambda: {
-            "total": entries.count(),
-            "tags": tag_facets(entries),
-            "speakers": speaker_facets(entries),
-            "publishers": publisher_facets(entries),
+            "total": entries.count() if ids is None else len(ids),
+            "tags": tag_facets(entries, ids=ids),
+            "speakers": speaker_facets(entries, ids=ids),
+            "publishers": publisher_facets(entries, ids=ids),
         },
     )
 
@@ -175,8 +192,19 @@ class ClaimsOfMixin(PaginatedMixin):
         """Return ``listed`` (the read model's listed entries) narrowed to this page's subject."""
         raise NotImplementedError
 
+    def scope(self):
+        """Return this page's subject as a counters' scope (``editorial.public.counters``)."""
+        raise NotImplementedError
+
     def get_queryset(self):
         return self.entries(listed_entries()).order_by(*ORDERINGS["newest"])
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=0, allow_empty_first_page=True, total=counters.total(self.scope())
+        )
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -111,3 +111,112 @@ def test_submitting_changes_for_review_keeps_the_etag(client, published):
     claim.submit_changes(editor, note="Please check.")
 
     assert client.get("/claims/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+# The page cache: an anonymous reader's page is built once per version of the public record. ------
+
+
+def cached_pages():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_cache WHERE cache_key LIKE %s", ["%public-page:%"])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("url", ["/", "/claims/", "/claims/?q=ferry", "/feeds/claims.atom", "/sitemap.xml"])
+def test_a_public_page_is_built_once_per_version(client, published, url):
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["ETag"] == first["ETag"]
+    assert len(queries) == 2  # the public record's version and the cache's get
+
+
+def test_a_moderation_act_rebuilds_the_cached_page(client, published):
+    claim, moderator, _ = published
+    assert "Ferry fares rise" in client.get("/claims/").content.decode()
+
+    claim.retract(moderator, note="Wrong figure.")
+
+    assert "Ferry fares rise" not in client.get("/claims/").content.decode()
+
+
+def test_an_editors_unapproved_edit_never_reaches_the_cached_page(client, published):
+    claim, _, _ = published
+    client.get("/claims/")
+    claim.statement = "An unapproved wording."
+    claim.save()
+
+    page = client.get("/claims/").content.decode()
+    assert "Ferry fares rise" in page and "unapproved wording" not in page
+
+
+def test_readers_with_a_session_and_signed_in_users_bypass_the_page_cache(client, published):
+    client.get("/claims/")
+    stored = cached_pages()
+    assert stored == 1
+
+    client.cookies["sessionid"] = "a-reader-session"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/claims/").status_code == 200
+    assert len(queries) > 2  # built again, not served from the cache
+
+    client.cookies.clear()
+    client.force_login(make_user("ed", "Editors"))
+    page = client.get("/claims/?tag=ferries")
+    assert page.status_code == 200
+    assert cached_pages() == stored  # a signed-in user's page is never kept
+
+
+def test_the_api_is_never_served_from_the_page_cache(client, published):
+    client.get("/api/claims/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/claims/").status_code == 200
+    assert len(queries) > 2
+    assert cached_pages() == 0
+
+
+def test_failed_answers_are_not_kept(client, published):
+    assert client.get("/claims/?claim_date_after=not-a-date").status_code == 400
+    assert client.get("/claims/no-such-claim/").status_code == 404
+    assert cached_pages() == 0
+
+
+def test_the_page_cache_can_be_turned_off(client, published, settings):
+    settings.PUBLIC_PAGE_CACHE = False
+    client.get("/claims/")
+    client.get("/claims/")
+    assert cached_pages() == 0
+
+
+@pytest.mark.parametrize("url", ["/api/claims/", "/api/claims/?tag=ferries", "/api/sources/", "/api/sets/"])
+def test_api_answers_are_built_once_per_version_behind_the_throttle(client, published, url):
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    read = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "django_cache" not in query["sql"] and "SAVEPOINT" not in query["sql"]
+    ]
+    assert len(read) == 1, read  # the public record's version; the throttle's count is in the cache
+
+
+def test_api_answers_follow_a_moderation_act(client, published):
+    claim, moderator, _ = published
+    assert client.get("/api/claims/").json()["count"] == 1
+    claim.retract(moderator, note="Wrong figure.")
+    assert client.get("/api/claims/").json()["count"] == 0
+
+
+def test_an_invalid_api_request_is_refused_every_time(client, published):
+    for _ in range(2):
+        response = client.get("/api/claims/?claim_date_after=not-a-date")
+        assert response.status_code == 400
+        assert "claim_date" in response.content.decode()
