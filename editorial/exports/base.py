@@ -16,6 +16,8 @@ links; default ``SITE_URL``), ``claim_set`` (titles the document) and ``chunk_si
 import json
 from collections.abc import Iterable, Iterator
 
+import orjson
+
 BUFFER_SIZE = 64 * 1024  # characters per chunk handed to the response
 
 
@@ -48,15 +50,36 @@ class Stream:
 def dumps(value, level=0, indent=2):
     """Return ``value`` as indented JSON (non-ASCII kept), indented to nesting ``level``.
 
-    The text is exactly ``json.dumps(value, ensure_ascii=False, indent=indent)`` (then indented to
-    ``level``). ``json`` encodes in C only without ``indent``; its indenting encoder is written in
-    Python for any value, this one only for what exports hold (dicts with text keys, lists, text,
-    integers, booleans, None) and hands anything else to ``json``.
+    The text is ``json.dumps(value, ensure_ascii=False, indent=indent)`` (then indented to
+    ``level``) for what exports hold: dicts with text keys, lists, text, integers, booleans, None.
+    With the indent of 2 that every export uses, ``orjson`` writes it (in compiled code, as fast as
+    ``COPY`` can send rows); it differs from ``json`` only for floats, which exports do not hold:
+    a negative exponent is written without Python's leading zero (``1e-7``, not ``1e-07``) and a
+    float that is not finite as ``null``, where ``json`` writes ``Infinity``, which no JSON parser
+    reads. Anything
+    ``orjson`` does not write as ``json`` would (dates, numbers keys, integers past 64 bits,
+    dataclasses) goes through the general encoder below, which writes ``json``'s text or raises
+    its ``TypeError``.
     """
+    text = _fast_dumps(value, level) if indent == 2 else None
+    if text is not None:
+        return text
     parts = []
     _encode(value, "\n" + " " * (indent * level), " " * indent, parts)
     return "".join(parts)
 
+
+def _fast_dumps(value, level):
+    """Return ``value`` as JSON indented by 2 to ``level`` from orjson, or None where it refuses."""
+    try:
+        text = orjson.dumps(value, option=ORJSON_OPTIONS).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return None
+    return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+# What orjson writes only as json would: dates and dataclasses are not written (json refuses them).
+ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 _encode_text = json.encoder.encode_basestring  # the C function when available, as json.dumps uses
 
@@ -130,11 +153,13 @@ def json_chunks(value, level=0, indent=2) -> Iterator[str]:
         opened = False
         item_indent = "\n" + " " * (indent * (level + 1))
         for item in value.items:
-            if _holds_stream(item):
+            # orjson refuses a Stream: only then is the item searched for one.
+            text = _fast_dumps(item, level + 1) if indent == 2 else None
+            if text is None and _holds_stream(item):
                 yield ("," if opened else "[") + item_indent
                 yield from json_chunks(item, level + 1, indent)
             else:
-                yield ("," if opened else "[") + item_indent + dumps(item, level + 1, indent)
+                yield ("," if opened else "[") + item_indent + (text or dumps(item, level + 1, indent))
             opened = True
         yield ("\n" + " " * (indent * level) + "]") if opened else "[]"
     elif isinstance(value, dict) and _holds_stream(value):
