@@ -12,17 +12,21 @@ reads scope ``(total, 0)``.
 The read model's writer (``editorial.public.readmodel``) subtracts what the entries it removes
 contributed, adds what the entries it writes contribute, and applies the difference in the same
 transaction (one upsert per 500 counters: ``count = count + change``, in one lock order for every
-writer). A source's change of publisher moves its claims between publishers: the receivers count
-its claims' contributions before and after the save. ``deferred()`` gathers the changes of a long
-write (a bulk import) in memory and applies them once at its end; ``paused()`` drops them, for a
-writer that recounts afterwards. ``recount()`` rebuilds every
+writer): ``before_change`` before the entries change, ``after_change`` after. A source's change of
+publisher moves its claims between publishers: the receivers count its claims' contributions
+before and after the save. Inside ``deferred()`` (a bulk import) each touched entry's old
+contribution is taken off once, and at the end every touched entry's new one is counted in SQL,
+in one statement, instead of at every batch; ``paused()`` leaves the counters alone, for a writer
+that recounts afterwards. ``recount()`` rebuilds every
 counter in one SQL statement and ``problems()`` lists counters that disagree with the entries
 (``manage.py public_read_model``).
 """
 
+import json
 import threading
 from collections import Counter, defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import product
 
 from django.db import connection
@@ -63,13 +67,19 @@ RECOUNT_SQL = f"""
     INSERT INTO editorial_publicfacet (scope_kind, scope_id, kind, item_id, count) {PAIRS_SQL}
 """
 
-_deferred = threading.local()  # ``changes``: a stack of Counters while ``deferred()`` is open
+_local = threading.local()  # ``stack``: the open ``deferred()`` (a ``_Deferred``) and ``paused()`` (None) blocks
 
 
-def _pending():
-    if not hasattr(_deferred, "changes"):
-        _deferred.changes = []
-    return _deferred.changes
+@dataclass
+class _Deferred:
+    seen: set = field(default_factory=set)  # the entries whose counts are taken at the end
+    delta: Counter = field(default_factory=Counter)  # what they counted for before the block
+
+
+def _stack():
+    if not hasattr(_local, "stack"):
+        _local.stack = []
+    return _local.stack
 
 
 def _pairs(keys_of_entry) -> Counter:
@@ -117,14 +127,40 @@ def new_contributions(entries, tag_links, source_links, publisher_of) -> Counter
     return _pairs(keys.values())
 
 
+def before_change(claim_ids):
+    """Call before the entries of ``claim_ids`` change (are written, removed, or a source they cite
+    changes publisher); hand the result to ``after_change`` once they have.
+
+    Outside ``deferred()`` it is what they count for now. Inside, it is None: the first time an
+    entry is touched in the block, what it counted for is taken off the block's delta, and the
+    block's end counts every touched entry's final state in SQL.
+    """
+    stack = _stack()
+    if not stack:
+        return stored_contributions(claim_ids)
+    if stack[-1] is None:
+        return None  # paused: the writer recounts
+    block = stack[-1]
+    unseen = [pk for pk in claim_ids if pk not in block.seen]
+    if unseen:
+        block.seen.update(unseen)
+        block.delta.subtract(stored_contributions(unseen))
+    return None
+
+
+def after_change(before, now):
+    """Apply what changed: ``now()`` (what the entries count for after the change) less ``before``."""
+    if before is None:
+        return  # deferred or paused
+    delta = now()
+    delta.subtract(before)
+    apply(delta)
+
+
 def apply(delta: Counter):
     """Add ``delta`` (``{(scope kind, scope id, kind, item id): change}``) to the counters, in the
-    caller's transaction, or to the changes ``deferred()`` gathers.
+    caller's transaction.
     """
-    if _pending():
-        if _pending()[-1] is not None:
-            _pending()[-1].update(delta)
-        return
     rows = sorted((key, change) for key, change in delta.items() if change)  # one lock order for everyone
     table = connection.ops.quote_name(PublicFacet._meta.db_table)
     with connection.cursor() as cursor:
@@ -139,26 +175,50 @@ def apply(delta: Counter):
             )
 
 
+def add_counted(claim_ids):
+    """Add what the listed entries of ``claim_ids`` count for now to the counters, counted in SQL."""
+    ids = sorted(claim_ids)
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        narrowed, value = "e.claim_id = ANY(%s::bigint[])", ids
+    else:
+        narrowed, value = "e.claim_id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    keys = KEYS_SQL.replace("WHERE e.listed", f"WHERE e.listed AND {narrowed}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH keys AS ({keys}) "  # noqa: S608 — made of the constants above; the ids are a parameter
+            "INSERT INTO editorial_publicfacet (scope_kind, scope_id, kind, item_id, count) "
+            f"SELECT * FROM ({PAIRS_SQL}) counted WHERE true "
+            "ON CONFLICT (scope_kind, scope_id, kind, item_id) "
+            "DO UPDATE SET count = editorial_publicfacet.count + excluded.count",
+            [value] * keys.count("%s"),
+        )
+
+
 @contextmanager
 def deferred():
-    """Gather the counters' changes made inside and apply them once, at the end (for bulk writes)."""
-    _pending().append(Counter())
+    """Count the entries a bulk write touches once, at its end, in SQL (one statement), rather than
+    at each of its batches; inside the caller's transaction.
+    """
+    block = _Deferred()
+    _stack().append(block)
     try:
         yield
-    except BaseException:
-        _pending().pop()
-        raise
-    apply(_pending().pop())
+    finally:
+        _stack().pop()
+    apply(block.delta)
+    add_counted(block.seen)
 
 
 @contextmanager
 def paused():
-    """Drop the counters' changes made inside: for a writer that recounts everything afterwards."""
-    _pending().append(None)
+    """Leave the counters alone inside: for a writer that recounts everything afterwards."""
+    _stack().append(None)
     try:
         yield
     finally:
-        _pending().pop()
+        _stack().pop()
 
 
 def actual() -> Counter:

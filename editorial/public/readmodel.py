@@ -81,8 +81,9 @@ def forget(sender, *, instance, **kwargs):
 def _write_removal(ids):
     with transaction.atomic():
         bump()
-        counters.apply(Counter({key: -n for key, n in counters.stored_contributions(ids).items()}))
+        before = counters.before_change(ids)
         PublicEntry.objects.filter(claim_id__in=ids).delete()
+        counters.after_change(before, Counter)
 
 
 def source_saving(sender, *, instance, **kwargs):
@@ -92,17 +93,17 @@ def source_saving(sender, *, instance, **kwargs):
     if instance.pk and not kwargs.get("raw"):
         stored = type(instance).objects.filter(pk=instance.pk).values_list("publisher_id", flat=True).first()
         if stored != instance.publisher_id:
-            instance._counted_before_save = counters.citing_source(instance.pk)
+            citing = list(PublicEntrySource.objects.filter(source_id=instance.pk).values_list("entry_id", flat=True))
+            instance._counted_before_save = (citing, counters.before_change(citing))
 
 
 def source_saved(sender, *, instance, **kwargs):
     """Receiver of ``post_save`` of a source: a change of publisher moves its claims between publishers."""
-    before = getattr(instance, "_counted_before_save", None)
-    if before is not None and not kwargs.get("created") and not kwargs.get("raw"):
+    counted = getattr(instance, "_counted_before_save", None)
+    if counted is not None and not kwargs.get("created") and not kwargs.get("raw"):
         del instance._counted_before_save
-        delta = counters.citing_source(instance.pk)
-        delta.subtract(before)
-        counters.apply(delta)
+        citing, before = counted
+        counters.after_change(before, lambda: counters.stored_contributions(citing))
 
 
 def record(claim) -> PublicEntry | None:
@@ -126,8 +127,7 @@ def _write(claims):
     with transaction.atomic():
         bump()
         ids = [claim.pk for claim in claims]
-        delta = counters.stored_contributions(ids)
-        delta = Counter({key: -n for key, n in delta.items()})
+        before = counters.before_change(ids)
         PublicEntry.objects.filter(claim_id__in=ids).delete()
         versions = []
         for claim in claims:
@@ -142,8 +142,9 @@ def _write(claims):
         source_links = PublicEntrySource.objects.bulk_create(
             [link for e, v in pairs for link in _source_links(e, v, publisher_of)]
         )
-        delta.update(counters.new_contributions(entries, tag_links, source_links, publisher_of))
-        counters.apply(delta)
+        counters.after_change(
+            before, lambda: counters.new_contributions(entries, tag_links, source_links, publisher_of)
+        )
     return entries
 
 

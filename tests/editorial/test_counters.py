@@ -169,3 +169,18 @@ def test_a_search_counts_its_facets_over_its_window_of_ids(desk):
     assert summary["tags"] == tag_facets(matching)
     assert summary["speakers"] == speaker_facets(matching)
     assert summary["publishers"] == publisher_facets(matching)
+
+
+def test_a_deferred_block_counts_each_touched_entry_once_whatever_happens_to_it(desk):
+    moderator, source, claims = desk
+    with transaction.atomic(), counters.deferred():
+        claims[0].tags.set(["harbours"])
+        claims[0].correct(moderator, "New tags.")
+        claims[0].tags.set(["harbours", "budget"])
+        claims[0].correct(moderator, "More tags.")  # the same entry written twice
+        claims[1].retract(moderator, note="Wrong.")
+        source.publisher = make_publisher("Harbour Herald")
+        source.save()  # every claim cites it
+        claims[2].delete()
+    assert_counters_agree()
+    assert counters.total() == 1
