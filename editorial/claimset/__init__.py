@@ -1,4 +1,4 @@
-"""The claim-set JSON (``editorial.claimset/1``) read back into the database.
+"""The claim-set JSON (``editorial.claimset/2`` and ``/1``) read back into the database.
 
 * ``schema.json`` — the document's structure as a JSON Schema (draft 2020-12);
 * ``validate`` — ``parse`` and ``check``: every problem, with its JSON path, before anything is written;

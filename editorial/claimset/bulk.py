@@ -19,20 +19,18 @@ The rows are those of the per-claim path; only the timestamps (one per batch) an
 primary keys across tables differ.
 """
 
-from datetime import date, datetime
-from enum import Enum
-from functools import partial, reduce
+from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import DateField, DateTimeField, Field, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import get_change_reason_from_object
 from taggit.models import Tag
 
 from editorial.anchoring import context
+from editorial.claimset.rows import insert, insert_history
+from editorial.claimset.validate import ref_key
 from editorial.models import (
     Citation,
     Claim,
@@ -60,165 +58,6 @@ def batches(items, size=BATCH_SIZE):
     """Yield ``items`` (a list) in slices of ``size``."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def insert(model, objs) -> list:
-    """Insert the unsaved ``objs`` of ``model`` and return them, their primary keys set, as ``bulk_create`` does.
-
-    On PostgreSQL the rows go in by ``COPY``, their keys drawn from the table's sequence first:
-    ``bulk_create`` there quotes every value into the SQL text in Python, which costs more than the
-    database's work when an import writes millions of values. Values are prepared as
-    ``bulk_create`` prepares them (``pre_save``, ``get_db_prep_save``), but for the types psycopg
-    takes as they are. Other databases: ``bulk_create``.
-    """
-    objs = list(objs)
-    if connection.vendor != "postgresql" or not objs:
-        return model.objects.bulk_create(objs)
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    fields = model._meta.concrete_fields
-    plan = [(field.attname, _saver(field), _preparer(field)) for field in fields]
-    rows = []
-    for obj in _with_keys(model, objs):
-        row = []
-        for attname, saver, prepare in plan:
-            value = saver.pre_save(obj, True) if saver else getattr(obj, attname)
-            row.append(value if prepare is None else prepare(value))
-        rows.append(row)
-        obj._state.adding, obj._state.db = False, connection.alias
-    _copy(model, fields, rows)
-    return objs
-
-
-def insert_history(model, objs, *, update=False, default_user=None, default_date=None):
-    """Write the history rows of ``objs`` as ``model.history.bulk_history_create`` does, by ``insert``.
-
-    The rows are built as that method builds them (the date, the user, the change reason, the
-    tracked fields), on PostgreSQL straight into ``COPY`` rows rather than through model instances.
-    """
-    history = model.history.model
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    fields = history._meta.concrete_fields
-    tracked = [field.attname for field in history.tracked_fields]
-    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
-    plain = (
-        connection.vendor == "postgresql"
-        and {field.attname for field in fields} == set(tracked) | own
-        and not hasattr(history, "history_relation")
-        and not any(_saver(field) for field in fields)
-    )
-    rows = []
-    for obj in objs:
-        values = {
-            "history_date": getattr(obj, "_history_date", default_date or timezone.now()),
-            "history_user": getattr(obj, "_history_user", default_user or history.get_default_history_user(obj)),
-            "history_change_reason": get_change_reason_from_object(obj) or "",
-            "history_type": "~" if update else "+",
-        }
-        values |= {attname: getattr(obj, attname) for attname in tracked}
-        rows.append(values)
-    if not plain:
-        instances = [history(**values) for values in rows]
-        if hasattr(history, "history_relation"):
-            for instance, obj in zip(instances, objs, strict=True):
-                instance.history_relation_id = obj.pk
-        insert(history, instances)
-        return
-    keys = _next_keys(history, len(rows))
-    prepared = [(field.attname, _preparer(field)) for field in fields]
-    copied = []
-    for values, key in zip(rows, keys, strict=True):
-        user = values.pop("history_user")
-        values |= {"history_id": key, "history_user_id": user.pk if user is not None else None}
-        copied.append(
-            [values[attname] if prepare is None else prepare(values[attname]) for attname, prepare in prepared]
-        )
-    _copy(history, fields, copied)
-
-
-# Types whose attribute value psycopg writes as ``get_db_prep_save`` would hand it over.
-_AS_THEY_ARE = {
-    "AutoField",
-    "BigAutoField",
-    "SmallAutoField",
-    "IntegerField",
-    "BigIntegerField",
-    "SmallIntegerField",
-    "PositiveIntegerField",
-    "PositiveBigIntegerField",
-    "PositiveSmallIntegerField",
-    "BooleanField",
-}
-_TEXTS = {"CharField", "TextField", "SlugField", "EmailField"}
-
-
-def _saver(field):
-    """Return ``field`` when its ``pre_save`` does more than read the attribute (``auto_now`` …), else ``None``."""
-    if type(field).pre_save in (DateField.pre_save, DateTimeField.pre_save):
-        return field if field.auto_now or field.auto_now_add else None
-    return field if type(field).pre_save is not Field.pre_save else None
-
-
-def _preparer(field):
-    """Return what turns the field's attribute value into the value to copy; ``None`` for the value itself."""
-    kind = (field.target_field if field.is_relation else field).get_internal_type()
-    if kind in _AS_THEY_ARE:
-        return None
-    if kind in _TEXTS and not field.is_relation:
-        return _text
-    prepared = partial(_django_prepared, field, connections[DEFAULT_DB_ALIAS])
-    if kind == "DateTimeField" and type(field).get_db_prep_save is Field.get_db_prep_save:
-        return partial(_moment, prepared)
-    if kind == "DateField" and type(field).get_db_prep_save is Field.get_db_prep_save:
-        return partial(_day, prepared)
-    return prepared
-
-
-def _day(prepared, value):
-    return value if value is None or type(value) is date else prepared(value)
-
-
-def _moment(prepared, value):
-    # An aware datetime goes as it is; Django makes a naive one aware first (with a warning).
-    return value if value is None or (isinstance(value, datetime) and value.tzinfo is not None) else prepared(value)
-
-
-def _text(value):
-    return value.value if isinstance(value, Enum) else value  # a TextChoices member: its value, not its name
-
-
-def _django_prepared(field, database, value):
-    return _text(field.get_db_prep_save(value, database))
-
-
-def _next_keys(model, count):
-    """Return ``count`` new primary keys of ``model``, drawn from its sequence in order."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, count],
-        )
-        return [key for (key,) in cursor.fetchall()]
-
-
-def _with_keys(model, objs):
-    """Yield ``objs``, each without a primary key given the next of ``model``'s sequence."""
-    missing = [obj for obj in objs if obj.pk is None]
-    for obj, key in zip(missing, _next_keys(model, len(missing)) if missing else [], strict=True):
-        obj.pk = key
-    yield from objs
-
-
-def _copy(model, fields, rows):
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
 
 
 def find_named(model, names):
@@ -276,10 +115,14 @@ class NewClaimWriter:
     are anchored against; ``speakers`` the stored speakers by casefolded name.
     """
 
-    def __init__(self, revisions, newest, speakers, *, user, operator, origin, restore, import_note):
+    def __init__(
+        self, revisions, newest, speakers, *, user, operator, origin, restore, import_note, full=False, users=None
+    ):
         self.revisions, self.newest, self.speakers = revisions, newest, speakers
         self.user, self.operator, self.restore = user, operator, restore
         self.origin, self.import_note = origin, import_note
+        # A version 2 document: claims keep their own history, approved versions, stamps and notes.
+        self.full, self.users = full, users or {}
         self.tags = {}  # casefolded name → Tag
         self.content_type = ContentType.objects.get_for_model(Claim)
 
@@ -305,13 +148,14 @@ class NewClaimWriter:
             claims.append(claim)
             citations.append(cited)
             tag_links.append(tags)
-        insert(Claim, claims)
+        kept = ("created_at",) if self.full else ()
+        insert(Claim, claims, kept=kept)
         self._history(claims, now)
         for claim, cited in zip(claims, citations, strict=True):
             for citation in cited:
                 citation.claim = claim
         citations = [citation for cited in citations for citation in cited]
-        insert(Citation, citations)
+        insert(Citation, citations, kept=kept)
         insert_history(Citation, citations, default_date=now)
         insert(
             Claim.tags.through,
@@ -321,7 +165,10 @@ class NewClaimWriter:
                 for tag in tags
             ),
         )
-        insert(ModerationEvent, (self._event(step, claim, now) for step, claim in zip(steps, claims, strict=True)))
+        insert(
+            ModerationEvent,
+            (event for step, claim in zip(steps, claims, strict=True) for event in self._events(step, claim, now)),
+        )
         if self.restore:
             readmodel.record_many(claims)
         return claims
@@ -332,8 +179,9 @@ class NewClaimWriter:
         """Create the batch's speakers that are not stored yet (names ignoring case), as ``Speaker.save`` would."""
         names = {}
         for step in steps:
-            if step.claim.speaker and step.claim.speaker.casefold() not in self.speakers:
-                names.setdefault(step.claim.speaker.casefold(), step.claim.speaker)
+            for name in [step.claim.speaker, *approved_speakers(step.claim)]:
+                if name and name.casefold() not in self.speakers:
+                    names.setdefault(name.casefold(), name)
         slugs = unique_slugs(Speaker, list(names.values()))
         new = [Speaker(name=name, slug=slug) for name, slug in zip(names.values(), slugs, strict=True)]
         for speaker in new:
@@ -370,13 +218,49 @@ class NewClaimWriter:
             verdict=parsed.verdict,
             created_by=self.user,
         )
+        details = parsed.details if self.full else {}
+        if self.full:
+            claim.slug = details["slug"] or claim.slug
+            claim.verdict_explanation = details["verdict_explanation"]
+            claim.created_at = details["created_at"] or now
+            claim.created_by = self.users.get(details["created_by"])
         citations = [self._citation(cited, position, now) for position, cited in enumerate(step.new_citations, start=1)]
         if self.restore:
             claim.status = ClaimStatus(parsed.status)
+            approved = self.snapshot(details.get("approved"))
+            if details.get("published_at"):
+                claim.published_at = details["published_at"]
+            if approved is not None:
+                claim.public_snapshot = approved
             if claim.status in PUBLIC_STATUSES:
-                claim.published_at = now
-                claim.public_snapshot = _version(claim, speaker, tags, citations, now).to_snapshot()
+                claim.published_at = claim.published_at or now
+                if approved is None:
+                    claim.public_snapshot = _version(claim, speaker, tags, citations, now).to_snapshot()
         return claim, citations, tags
+
+    def snapshot(self, approved):
+        """Return an approved version of the document (``exports.claimset.approved_version``) with database keys."""
+        if approved is None:
+            return None
+        speaker = approved.get("speaker")
+        data = {key: value for key, value in approved.items() if key not in ("speaker", "citations")}
+        if speaker:
+            name = " ".join(speaker["name"].split())
+            data["speaker"] = {
+                "id": self.speakers[name.casefold()].pk,
+                "name": speaker["name"],
+                "description": speaker.get("description") or "",
+            }
+        else:
+            data["speaker"] = None
+        data["citations"] = []
+        for cited in approved.get("citations") or ():
+            revision = self.revisions[(ref_key(cited["source"]), cited["revision"])]
+            data["citations"].append(
+                {key: value for key, value in cited.items() if key not in ("source", "revision")}
+                | {"source": revision.source_id, "revision": revision.pk, "revision_number": revision.number}
+            )
+        return data
 
     def _citation(self, cited, position, now):
         revision = self.revisions[(cited.source, cited.number)]
@@ -384,7 +268,18 @@ class NewClaimWriter:
             revision=revision, excerpt=cited.excerpt, start=cited.start, end=cited.end, position=position
         )
         citation.prefix, citation.suffix = context(revision.text, cited.start, cited.end)
-        anchor_citation(citation, self._newest(revision), checked_at=now)
+        newest = self._newest(revision)
+        anchor = cited.details.get("anchor") if self.full else None
+        if anchor and anchor["state"] and anchor["revision"] == newest.number:
+            # Checked against the revision that is still the newest: the document's result stands.
+            citation.anchor_state, citation.anchored_revision = anchor["state"], newest
+            citation.anchored_start, citation.anchored_end = anchor["start"], anchor["end"]
+            citation.anchor_score, citation.anchor_checked_at = anchor["score"], anchor["checked_at"]
+        else:
+            anchor_citation(citation, newest, checked_at=now)
+        if self.full:
+            citation.note = cited.details["note"]
+            citation.created_at = cited.details["created_at"] or now
         return citation
 
     def _newest(self, revision):
@@ -402,6 +297,29 @@ class NewClaimWriter:
             claim.status, claim.published_at = status, published_at
         if self.restore:
             insert_history(Claim, claims, update=True, default_user=self.user, default_date=now)
+
+    def _events(self, step, claim, now):
+        """Return the claim's unsaved moderation events: the document's history, a ``restore``, or an ``import``."""
+        history = step.claim.details.get("moderation") if self.full else None
+        if self.restore and history:
+            return [
+                ModerationEvent(
+                    claim=claim,
+                    action=event["action"],
+                    from_status=event["from_status"],
+                    to_status=event["to_status"],
+                    # The account of that username, where there is one: an operator's name matches none.
+                    user=self.users.get(event["actor"]),
+                    actor=event["actor"],
+                    note=event["note"],
+                    at=event["at"],
+                    public_version=self.snapshot(event["approved"]),
+                )
+                for event in history
+            ]
+        if self.full and self.restore and claim.status == ClaimStatus.DRAFT:
+            return []  # a draft with no history: nothing happened to it in moderation
+        return [self._event(step, claim, now)]
 
     def _event(self, step, claim, now):
         """Return the claim's unsaved moderation event: ``restore``, or ``import`` for a draft."""
@@ -427,6 +345,13 @@ class NewClaimWriter:
             note=import_event_note(self.import_note(self.origin, self.user, step.note), step.claim.status),
             at=now,
         )
+
+
+def approved_speakers(claim):
+    """Return the speaker names of a parsed claim's approved versions (version 2), which the import must find."""
+    details = claim.details
+    versions = [details.get("approved"), *(event["approved"] for event in details.get("moderation") or ())]
+    return [version["speaker"]["name"] for version in versions if version and version.get("speaker")]
 
 
 def _version(claim, speaker, tags, citations, now):

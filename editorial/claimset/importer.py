@@ -1,4 +1,4 @@
-"""Importing a claim-set JSON document (``editorial.claimset/1``): ``import_claims`` and ``import_sources``.
+"""Importing a claim-set JSON document (``editorial.claimset/2`` or ``/1``): ``import_claims`` and ``import_sources``.
 
 A document is checked whole first (``validate.check``): nothing is imported from a document with a
 problem, and every problem is reported. Then the import is decided, reading only — which stored
@@ -28,6 +28,14 @@ statuses are restored at all (see ``import_document``).
 
 Derived values in the file (``prefix``, ``suffix``, ``url`` of citations, ``exported_at``) are not
 read; unknown keys are ignored; missing optional keys mean empty.
+
+A version 2 document (``editorial.claimset/2``, the whole record) is restored as it stands: new
+publishers, speakers, sources (slug, notes, tags, history, each revision's capture details and
+original file) and claim sets keep their details; new claims keep their stamps, notes, anchors,
+approved version and moderation history (instead of a ``restore`` event), with usernames linked to
+the accounts of those names. A claim that is stored already is compared, never changed: each
+difference is a notice at its JSON path (``$.claims[3].approved``). docs/claimset.md, "Importing
+version 2".
 """
 
 from collections import Counter
@@ -36,17 +44,21 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import Truncator
 
+from editorial.claimset import captures, full
 from editorial.claimset.bulk import (
     BATCH_SIZE,
     NewClaimWriter,
     analyze_written_tables,
+    approved_speakers,
+    batches,
     find_named,
-    revisions_of,
     stored_claims,
     stored_revisions,
 )
+from editorial.claimset.rows import insert
 from editorial.claimset.validate import (
     InvalidClaimSet,
     ParsedClaim,
@@ -65,16 +77,16 @@ from editorial.models import (
     ClaimStatus,
     Speaker,
 )
+from editorial.public import counters
 from editorial.services.citations import save_citation
 from editorial.workflow import PUBLIC_STATUSES, may_restore, status_label
 from sources.importers import ImportProblem
 from sources.models import unique_slug
-from sources.services import CapturePlan, NewSource, PlannedSource, capture_revision, create_sources
+from sources.services import CapturePlan, PlannedSource
 from sources.textutils import replace_unstorable
 
 CURATE_SET_PERMISSIONS = ("editorial.add_claimset", "editorial.change_claimset")
 ADD_CLAIM_PERMISSION = "editorial.add_claim"
-CAPTURED_AS = {"format": "claimset", "encoding": "utf-8"}  # how the revisions' text was read
 PROBLEMS_SHOWN = 10
 
 
@@ -102,6 +114,8 @@ class ImportResult:
             "claims imported as drafts",
             "claims left unchanged",
             "set members added",
+            "sets created",
+            "claims in conflict",
         ]
         return ", ".join(f"{self.counts[name]} {name}" for name in order if self.counts[name]) or "nothing to import"
 
@@ -150,7 +164,9 @@ def _import(data, *, user, operator, origin, dry_run, plan=None):
         return decided.result
     with transaction.atomic():
         decided = _decide(parsed, CapturePlan(), user=user, operator=operator)
-        _write(decided, user=user, operator=operator, origin=origin)
+        # The public list's counters count the written entries once, at the end, in SQL.
+        with counters.deferred():
+            _write(decided, user=user, operator=operator, origin=origin)
     if decided.result.changed:
         analyze_written_tables()
     return decided.result
@@ -185,12 +201,16 @@ class _Decision:
     sources: list
     revision_pks: dict  # (source ref, number in the file) → stored revision pk, None for a new one
     claims: dict  # claim ref → _ClaimStep
-    relations: list  # (from ref, kind, to ref) to create
+    relations: list  # (from ref, kind, to ref, note, created_at) to create
     speakers: dict = field(default_factory=dict)  # casefolded name → stored Speaker
     restore: bool = False  # statuses are restored (``workflow.may_restore``)
     claim_set: ClaimSet | None = None
     set_data: dict | None = None
     set_members: list = field(default_factory=list)  # claim refs to append
+    full: bool = False  # a version 2 document
+    users: dict = field(default_factory=dict)  # username → stored account, for the names the document gives
+    sets: list = field(default_factory=list)  # version 2: (set data, stored ClaimSet or None, [(claim ref, note)])
+    document: ParsedDocument | None = None
 
 
 def _decide(document: ParsedDocument, plan: CapturePlan, *, user, operator) -> _Decision:
@@ -243,29 +263,45 @@ def _decide(document: ParsedDocument, plan: CapturePlan, *, user, operator) -> _
     revision_pks = {key: stored_pks.get(stored) for key, stored in revision_pks.items()}
 
     restore = may_restore(user, operator=operator)
-    speakers = find_named(Speaker, [claim.speaker for claim in document.claims])
+    names = [claim.speaker for claim in document.claims] + [speaker["name"] for speaker in document.speakers]
+    if document.full:
+        names += [name for claim in document.claims for name in approved_speakers(claim)]
+    speakers = find_named(Speaker, names)
     decision = _Decision(result, steps, revision_pks, {}, [], speakers=speakers, restore=restore)
+    decision.full, decision.document = document.full, document
+    if document.full:
+        decision.users = full.accounts(document)
     found = stored_claims(document.claims, speakers)
     for claim in document.claims:
         speaker = speakers.get(claim.speaker.casefold()) if claim.speaker else None
         # A speaker the import creates has no claims yet.
         stored = None if claim.speaker and speaker is None else found.get((claim.statement, speaker and speaker.pk))
-        decision.claims[claim.ref] = _decide_claim(claim, stored, revision_pks, result, user=user, restore=restore)
+        if document.full and stored is not None:
+            decision.claims[claim.ref] = full.compare_claim(claim, stored, revision_pks, result, step_type=_ClaimStep)
+        else:
+            decision.claims[claim.ref] = _decide_claim(claim, stored, revision_pks, result, user=user, restore=restore)
 
     seen = set()
     for claim in document.claims:
-        for _, kind, target in claim.relations:
+        for _, kind, target, note, created_at in claim.relations:
             if (claim.ref, kind, target) in seen:
                 continue
             seen.add((claim.ref, kind, target))
             source, other = decision.claims[claim.ref].stored, decision.claims[target].stored
             relation = {"from_claim": source, "to_claim": other, "kind": kind}
             if source is None or other is None or not ClaimRelation.objects.filter(**relation).exists():
-                decision.relations.append((claim.ref, kind, target))
+                details = (note, created_at) if document.full else ("", None)
+                decision.relations.append((claim.ref, kind, target, *details))
                 counts["relations created"] += 1
 
-    if document.set is not None:
-        if operator or (user is not None and user.has_perms(CURATE_SET_PERMISSIONS)):
+    may_curate = operator or (user is not None and user.has_perms(CURATE_SET_PERMISSIONS))
+    if document.sets is not None:
+        if may_curate:
+            full.decide_sets(decision, document)
+        elif document.sets:
+            result.notices.append(Problem("$.sets", "not imported: you do not have permission to curate claim sets"))
+    elif document.set is not None:
+        if may_curate:
             _decide_set(decision, document)
         else:
             result.notices.append(Problem("$.set", "not imported: you do not have permission to curate claim sets"))
@@ -342,7 +378,10 @@ def _decide_set(decision, document):
 
 def _write(decision: _Decision, *, user, operator, origin):
     """Write what ``decision`` holds, in order: sources, claims (the new ones in bulk), relations, the set."""
-    revisions, newest = _write_sources(decision, user=user, origin=origin)
+    if decision.full:
+        full.write_publishers(decision.document.publishers)
+        full.write_speakers(decision)
+    revisions, newest = captures.write_sources(decision, user=user, origin=origin)
     writer = NewClaimWriter(
         revisions,
         newest,
@@ -352,63 +391,29 @@ def _write(decision: _Decision, *, user, operator, origin):
         origin=origin,
         restore=decision.restore,
         import_note=_import_note,
+        full=decision.full,
+        users=decision.users,
     )
     claims = writer.write([step for step in decision.claims.values() if step.stored is None])
     for ref, step in decision.claims.items():
         if step.stored is not None:
             claims[ref] = _write_claim(step, revisions, user=user, operator=operator, origin=origin)
+    now = timezone.now()
     relations = [
-        ClaimRelation(from_claim=claims[source_ref], to_claim=claims[target], kind=kind)
-        for source_ref, kind, target in decision.relations  # each new: ``_decide`` left out the stored ones
+        ClaimRelation(
+            from_claim=claims[source_ref], to_claim=claims[target], kind=kind, note=note, created_at=created_at or now
+        )
+        for source_ref, kind, target, note, created_at in decision.relations  # each new: ``_decide`` left out stored
     ]
-    ClaimRelation.objects.bulk_create(relations, batch_size=BATCH_SIZE)
+    if decision.full:  # with their own creation times
+        for batch in batches(relations):
+            insert(ClaimRelation, batch, kept=("created_at",))
+    else:
+        ClaimRelation.objects.bulk_create(relations, batch_size=BATCH_SIZE)
     if decision.set_data is not None:
         _write_set(decision, [claims[ref] for ref in decision.set_members], user=user)
-
-
-def _write_sources(decision, *, user, origin):
-    """Create the sources and capture the revisions ``decision`` holds.
-
-    Returns ``(revisions, newest)``: ``{(source ref, number in the file): Revision}``, each revision's
-    text set from the document (the same text, by its SHA-256) rather than read back, and
-    ``{source pk: its current revision}``.
-    """
-    revisions, newest = {}, {}
-    created = [step for step in decision.sources if step.create]  # in bulk, with all their revisions
-    new = [_new_source(step.source) for step in created]
-    for step, stored in zip(created, create_sources(new, user=user, origin=origin, **CAPTURED_AS), strict=True):
-        step.planned.source = stored
-    for step in decision.sources:
-        source, stored = step.source, step.planned.source
-        for number in [] if step.create else step.new:
-            revision = source.revisions[number]
-            capture_revision(
-                source=stored,
-                number=number,
-                text=revision.text,
-                title=stored.title,
-                byline=stored.byline,
-                user=user,
-                origin=origin,
-                original=b"",
-                **CAPTURED_AS,
-                captured_at=revision.captured_at,
-                publisher_updated_at=revision.updated_at,
-            )
-    read_back = revisions_of([step.planned.source for step in decision.sources])
-    for step in decision.sources:
-        source, stored = step.source, step.planned.source
-        by_sha256 = read_back.get(stored.pk, {})
-        for number, parsed in source.revisions.items():
-            revision = revisions[(source.ref, number)] = by_sha256[parsed.sha256]
-            revision.text = parsed.text
-        newest[stored.pk] = next((r for r in by_sha256.values() if r.pk == stored.current_revision_id), None)
-    return revisions, newest
-
-
-def _new_source(source):
-    revisions = [(n, r.text, r.captured_at, r.updated_at) for n, r in sorted(source.revisions.items())]
-    return NewSource(fields=source.fields, publisher=source.publisher, authors=source.authors, revisions=revisions)
+    for data, claim_set, missing in decision.sets:
+        full.write_set(data, claim_set, [(claims[ref], note) for ref, note in missing], users=decision.users)
 
 
 def _write_claim(step, revisions, *, user, operator, origin):

@@ -19,8 +19,9 @@ from pathlib import Path
 import jsonschema_rs
 from jsonschema import Draft202012Validator, validators
 
-from editorial.exports.claimset import FORMAT
-from editorial.models import ClaimStatus, RelationKind, Verdict
+from editorial.anchoring import AnchorState
+from editorial.exports.claimset import FORMAT, FULL_FORMAT
+from editorial.models import ClaimStatus, ModerationEvent, RelationKind, SpeakerKind, Verdict
 from sources.textutils import shown
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -63,9 +64,15 @@ _KINDS = {"string": "a string", "number": "a number", "integer": "a whole number
 _KINDS |= {"object": "an object", "null": "null"}
 _ENUMS = {  # property → (what it is, what they are, the values the models know)
     "status": ("status", "statuses", ClaimStatus.values),
+    "from_status": ("status", "statuses", ClaimStatus.values),
+    "to_status": ("status", "statuses", ClaimStatus.values),
     "verdict": ("verdict", "verdicts", Verdict.values),
     "kind": ("relation", "relations", RelationKind.values),
+    "action": ("moderation action", "actions", ModerationEvent.Action.values),
+    "originals": ("value", "values", ["included", "omitted"]),
+    "state": ("anchor state", "anchor states", AnchorState.values),
 }
+FORMATS = (FORMAT, FULL_FORMAT)
 
 
 def _kind(value):
@@ -80,8 +87,12 @@ def _json_path(parts):
     return "$" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts)
 
 
+def _formats():
+    return " or ".join(f"“{name}”" for name in FORMATS)
+
+
 def _missing(key):
-    return f"must be “{FORMAT}”, found missing" if key == "format" else "missing"
+    return f"must be {_formats()}, found missing" if key == "format" else "missing"
 
 
 def _described(error):
@@ -108,11 +119,18 @@ def _described(error):
     elif keyword == "const":
         found = "missing" if value is None else f"“{shown(value)}”" if isinstance(value, str) else _kind(value)
         yield path, False, f"must be “{error.validator_value}”, found {found}"
+    elif keyword == "enum" and name == "format" and len(parts) == 1:
+        found = f"“{shown(value)}”" if isinstance(value, str) else _kind(value)
+        yield path, False, f"must be {_formats()}, found {found}"
+    elif keyword == "enum" and name == "kind" and parts[0] == "speakers":
+        yield path, False, f"unknown speaker kind “{shown(value)}”; kinds: {', '.join(SpeakerKind.values)}"
     elif keyword == "enum" and name in _ENUMS:
         noun, plural, values = _ENUMS[name]
         yield path, False, f"unknown {noun} “{shown(value)}”; {plural}: {', '.join(values)}"
     elif name == "slug":
         yield path, False, f"“{shown(value.strip())}” is not a slug (letters, digits, - and _)"
+    elif name == "original":
+        yield path, False, "is not base64 (RFC 4648, with its padding)"
     elif name == "sha256":
         yield path, False, "must be 64 lower-case hexadecimal digits"
     elif keyword == "minimum":

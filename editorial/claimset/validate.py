@@ -1,4 +1,4 @@
-"""Checking a claim-set JSON document (``editorial.claimset/1``) before anything is imported.
+"""Checking a claim-set JSON document (``editorial.claimset/2`` or ``/1``) before anything is imported.
 
 ``check(document)`` reports every problem, each with its JSON path (``$.claims[3].citations[0].start``),
 in document order, and reads a valid document into plain records for the importer.
@@ -11,240 +11,36 @@ digests against the text, duplicate and unknown ids, excerpts against their offs
 
 The checks walk the document in its order; at each value they report the schema's problems with
 it first, then their own, and a value with a problem is not checked further (a wrong type is not
-also "too long"). ``docs/claimset.md`` describes the format.
+also "too long"). The checker and the records are in ``parsed.py``; ``docs/claimset.md``
+describes the format.
 """
 
-import datetime
-import json
-import re
-from dataclasses import dataclass
+import base64
+import binascii
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from editorial.claimset.schema import schema_problems
+from editorial.claimset.parsed import (  # noqa: F401 (Problem, InvalidClaimSet, parse and ref_key are read from here)
+    InvalidClaimSet,
+    ParsedCitation,
+    ParsedClaim,
+    ParsedDocument,
+    ParsedRevision,
+    ParsedSource,
+    Problem,
+    _Checker,
+    _show,
+    parse,
+    ref_key,
+)
+from editorial.exports.claimset import REVISION_EXTRA
 from editorial.models import SET_DESCRIPTION_MAX_LENGTH, STATEMENT_MAX_LENGTH, ClaimStatus
 from sources.models import Source, text_sha256
 from sources.services import format_size
 from sources.textutils import shown, unstorable_character
 
 TAG_MAX_LENGTH = 100  # taggit's Tag.name
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the document, at ``path`` (``$.sources[0].revisions[1].sha256``)."""
-
-    path: str
-    message: str
-
-    def __str__(self):
-        return f"{self.path}: {self.message}"
-
-
-class InvalidClaimSet(Exception):
-    """The document cannot be imported; ``problems`` lists every reason, in document order."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
-
-
-def parse(data: bytes | str):
-    """Return the document in ``data`` (bytes or str); ``InvalidClaimSet`` when it is not JSON."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise InvalidClaimSet(
-                [Problem("$", f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})")]
-            ) from None
-    try:
-        return json.loads(data)
-    except json.JSONDecodeError as error:
-        raise InvalidClaimSet(
-            [Problem("$", f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}")]
-        ) from None
-    except ValueError as error:  # a number of more than 4,300 digits
-        raise InvalidClaimSet([Problem("$", f"unreadable JSON: {shown(str(error))}")]) from None
-    except RecursionError:  # thousands of nested brackets
-        raise InvalidClaimSet([Problem("$", "JSON nested too deeply")]) from None
-
-
-# The walk ----------------------------------------------------------------------------------------
-
-
-class _Checker:
-    """Collects the problems of a document in document order: the schema's and the code's."""
-
-    def __init__(self, document):
-        self.problems = []
-        self.pending = schema_problems(document)  # JSON path → [(is_about_the_type, message), …]
-
-    def add(self, path, message):
-        self.problems.append(Problem(path, message))
-
-    def report(self, path, *, type_only=False):
-        """Report the schema's problems with the value at ``path``; return True when it had any."""
-        entries = self.pending.get(path)
-        if not entries or (type_only and not entries[0][0]):
-            return False
-        del self.pending[path]
-        self.problems.extend(Problem(path, message) for _, message in entries)
-        return True
-
-    # A valid document's schema problems are none: the paths below are then built only for a problem.
-
-    def _read(self, data, key, path):
-        """Return ``(value, usable)``: ``data[key]`` after reporting its type and character problems."""
-        if self.pending and self.report(f"{path}.{key}", type_only=True):
-            return None, False
-        value = data.get(key)
-        # JSON spells NUL as \u0000 and a lone surrogate as \ud800; neither can be stored or hashed.
-        if isinstance(value, str) and (problem := unstorable_character(value)):
-            at = f"{path}.{key}"
-            self.pending.pop(at, None)  # the character is the problem; a pattern miss would only repeat it
-            self.add(at, problem)
-            return None, False
-        return value, True
-
-    def get(self, data, key, path, *, default=None):
-        """Return ``data[key]``, or ``default`` when it is missing, null or has a problem (reported)."""
-        value, usable = self._read(data, key, path)
-        if not usable or (self.pending and self.report(f"{path}.{key}")):
-            return default
-        return default if value is None else value
-
-    def text(self, data, key, path, *, required=False, max_length=None, strip=False, check_value=True):
-        """Return the string ``data[key]`` (``""`` when missing or refused), checking it is not empty and fits.
-
-        Without ``check_value`` the schema's rules for the value itself (a pattern) are left out.
-        """
-        value, usable = self._read(data, key, path)
-        if not usable:
-            return ""
-        value = value or ""
-        if required and not value.strip():
-            if not value:
-                self.pending.pop(f"{path}.{key}", None)  # an empty relation kind is not also an unknown one
-            self.add(f"{path}.{key}", "must not be empty")
-        if max_length and len(value) > max_length:
-            self.add(f"{path}.{key}", f"longer than {max_length} characters ({len(value)})")
-        if self.pending:
-            at = f"{path}.{key}"
-            if self.report(at) if check_value else self.pending.pop(at, None):
-                return ""
-        return value.strip() if strip else value
-
-    def timestamp(self, data, key, path):
-        value = self.get(data, key, path)
-        if value is None:
-            return None
-        try:
-            parsed = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            self.add(f"{path}.{key}", f"“{shown(value)}” is not an ISO 8601 timestamp")
-            return None
-        if parsed.tzinfo is None:
-            self.add(f"{path}.{key}", f"“{shown(value)}” has no UTC offset (write it as 2024-03-14T08:45:00+00:00)")
-            return None
-        return parsed
-
-    def date(self, data, key, path):
-        value = self.get(data, key, path)
-        if value is None or value == "":
-            return None
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ValueError(value)
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            self.add(f"{path}.{key}", f"“{shown(value)}” is not a date (YYYY-MM-DD)")
-            return None
-
-    def list(self, data, key, path):
-        return self.get(data, key, path, default=[])
-
-    def reference(self, data, key, path):
-        """Return a document id (a string or a number), as a hashable key."""
-        value = self.get(data, key, path)
-        return None if value is None else _ref(value)
-
-    def unique_id(self, data, path, seen):
-        """Return the ``id`` at ``path`` (see ``reference``); report it when ``seen`` holds it already.
-
-        ``seen`` maps the ids met so far to where they were met; this id is added to it.
-        """
-        ref = self.reference(data, "id", path)
-        if ref is not None:
-            if ref in seen:
-                self.add(f"{path}.id", f"{_show(ref)} is already the id of {seen[ref]}")
-            seen.setdefault(ref, path)
-        return ref
-
-    def leftovers(self):
-        # The walk visits every value the schema constrains; whatever it did not is still reported.
-        for path in list(self.pending):
-            self.report(path)
-
-
-def _ref(value):
-    return ("n", value) if isinstance(value, int | float) else ("s", value)
-
-
-def _show(ref):
-    return shown(json.dumps(ref[1], ensure_ascii=False))
-
-
-@dataclass
-class ParsedRevision:
-    path: str
-    number: int
-    text: str | None  # None only in a document with problems
-    sha256: str
-    captured_at: datetime.datetime | None
-    updated_at: datetime.datetime | None
-
-
-@dataclass
-class ParsedSource:
-    path: str
-    ref: tuple
-    fields: dict  # title, url, section, byline, language, published_at, updated_at
-    publisher: str
-    authors: list  # (name, location)
-    revisions: dict  # number → ParsedRevision
-
-
-@dataclass
-class ParsedCitation:
-    path: str
-    source: tuple
-    number: int
-    excerpt: str
-    start: int
-    end: int
-
-
-@dataclass
-class ParsedClaim:
-    path: str
-    ref: tuple
-    statement: str
-    speaker: str
-    claim_date: datetime.date | None
-    status: str
-    verdict: str
-    tags: list
-    citations: list
-    relations: list  # (path, kind, target ref)
-
-
-@dataclass
-class ParsedDocument:
-    set: dict | None
-    sources: list
-    claims: list
 
 
 def check(document) -> tuple[ParsedDocument | None, list[Problem]]:
@@ -264,8 +60,79 @@ def check(document) -> tuple[ParsedDocument | None, list[Problem]]:
 
     sources = _check_sources(checker, checker.list(document, "sources", "$"))
     claims = _check_claims(checker, checker.list(document, "claims", "$"), {source.ref: source for source in sources})
+    parsed = ParsedDocument(claim_set, sources, claims, format=document.get("format"))
+    parsed.publishers = _check_named(checker, document, "publishers", 200, _PUBLISHER_FIELDS)
+    parsed.speakers = _check_named(checker, document, "speakers", 200, _SPEAKER_FIELDS)
+    if document.get("sets") is not None:
+        parsed.sets = _check_sets(checker, checker.list(document, "sets", "$"), {claim.ref for claim in claims})
     checker.leftovers()
-    return ParsedDocument(claim_set, sources, claims), checker.problems
+    return parsed, checker.problems
+
+
+_PUBLISHER_FIELDS = {"slug": 200, "homepage": 500, "time_zone": 64}
+_SPEAKER_FIELDS = {"slug": 200, "kind": 20, "description": 300}
+
+
+def _check_named(checker, document, key, name_length, fields):
+    """Return the ``publishers`` or ``speakers`` of a version 2 document as dicts; names are unique."""
+    found, seen = [], {}
+    for index, data in enumerate(checker.list(document, key, "$")):
+        path = f"$.{key}[{index}]"
+        if checker.report(path):
+            continue
+        name = " ".join(checker.text(data, "name", path, required=True, max_length=name_length).split())
+        values = {"path": path, "name": name}
+        for field_name, length in fields.items():
+            values[field_name] = checker.text(data, field_name, path, max_length=length, strip=True)
+        values["created_at"] = checker.timestamp(data, "created_at", path)
+        if not name:
+            continue
+        if name.casefold() in seen:
+            checker.add(f"{path}.name", f"the same name as {seen[name.casefold()]}")
+            continue
+        seen[name.casefold()] = path
+        found.append(values)
+    return found
+
+
+def _check_sets(checker, items, claims):
+    sets, seen = [], {}
+    for index, data in enumerate(items):
+        path = f"$.sets[{index}]"
+        if checker.report(path):
+            continue
+        values = {
+            "path": path,
+            "title": checker.text(data, "title", path, required=True, max_length=200, strip=True),
+            "slug": checker.text(data, "slug", path, max_length=200, strip=True),
+            "description": checker.text(data, "description", path, max_length=SET_DESCRIPTION_MAX_LENGTH),
+            "public": bool(checker.get(data, "public", path, default=False)),
+            "curator": checker.text(data, "curator", path, max_length=150) or None,
+            "created_at": checker.timestamp(data, "created_at", path),
+            "members": [],
+        }
+        if values["slug"]:
+            if values["slug"] in seen:
+                checker.add(f"{path}.slug", f"the same slug as {seen[values['slug']]}")
+            seen.setdefault(values["slug"], path)
+        members = set()
+        for position, member in enumerate(checker.list(data, "members", path)):
+            member_path = f"{path}.members[{position}]"
+            if checker.report(member_path):
+                continue
+            ref = checker.reference(member, "claim", member_path)
+            note = checker.text(member, "note", member_path)
+            if ref is None:
+                continue
+            if ref not in claims:
+                checker.add(f"{member_path}.claim", f"no claim has the id {_show(ref)}")
+            elif ref in members:
+                checker.add(f"{member_path}.claim", "the claim is already a member of the set")
+            else:
+                members.add(ref)
+                values["members"].append((member_path, ref, note))
+        sets.append(values)
+    return sets
 
 
 def _check_sources(checker, items):
@@ -311,9 +178,42 @@ def _check_sources(checker, items):
                 checker.add(f"{checked.path}.number", f"revision {shown(checked.number)} is listed twice")
                 continue
             revisions[checked.number] = checked
+        details = {
+            "slug": checker.text(data, "slug", path, max_length=200, strip=True),
+            "notes": checker.text(data, "notes", path),
+            "tags": _check_tags(checker, data, path),
+            "created_at": checker.timestamp(data, "created_at", path),
+            "history": _check_source_history(checker, data, path),
+        }
         if ref is not None:
-            sources.append(ParsedSource(path, ref, fields, publisher, authors, revisions))
+            sources.append(ParsedSource(path, ref, fields, publisher, authors, revisions, details))
     return sources
+
+
+def _check_source_history(checker, data, path):
+    """Return a version 2 source's history rows as dicts (timestamps read), in document order."""
+    rows = []
+    for index, row in enumerate(checker.list(data, "history", path)):
+        at = f"{path}.history[{index}]"
+        if checker.report(at):
+            continue
+        values = {"type": checker.text(row, "type", at, required=True), "at": checker.timestamp(row, "at", at)}
+        if values["at"] is None and row.get("at") is None:
+            checker.add(f"{at}.at", "missing")
+        values |= {
+            "user": checker.text(row, "user", at, max_length=150) or None,
+            "reason": checker.get(row, "reason", at),
+            "title": checker.text(row, "title", at, max_length=500),
+            "publisher": " ".join(checker.text(row, "publisher", at, max_length=200).split()),
+            "section": checker.text(row, "section", at, max_length=200),
+            "url": checker.text(row, "url", at, max_length=1000),
+            "language": checker.text(row, "language", at, max_length=35),
+            "byline": checker.text(row, "byline", at, max_length=500),
+            "published_at": checker.timestamp(row, "published_at", at),
+            "updated_at": checker.timestamp(row, "updated_at", at),
+        }
+        rows.append(values)
+    return rows
 
 
 def _check_revision(checker, data, path):
@@ -334,10 +234,34 @@ def _check_revision(checker, data, path):
         )
     captured_at = checker.timestamp(data, "captured_at", path)
     updated_at = checker.timestamp(data, "updated_at", path)
+    details = {
+        "title": checker.text(data, "title", path, max_length=500),
+        "byline": checker.text(data, "byline", path, max_length=500),
+        "captured_by": checker.text(data, "captured_by", path, max_length=150) or None,
+        "origin": checker.text(data, "origin", path, max_length=1000),
+        "format": checker.text(data, "format", path, max_length=20),
+        "encoding": checker.text(data, "encoding", path, max_length=40),
+        "original": None,
+    }
+    if "encoding_confidence" in REVISION_EXTRA:
+        confidence = checker.get(data, "encoding_confidence", path)
+        if confidence is not None and not 0 <= confidence <= 1:
+            checker.add(f"{path}.encoding_confidence", f"must be from 0 to 1, not {shown(confidence)}")
+            confidence = None
+        details["encoding_confidence"] = confidence
+    if "reason" in REVISION_EXTRA:
+        details["reason"] = checker.text(data, "reason", path, max_length=500)
+    original = checker.get(data, "original", path)
+    if original is not None:
+        try:
+            details["original"] = base64.b64decode(original, validate=True)
+        except (binascii.Error, ValueError):
+            checker.add(f"{path}.original", "is not base64 (RFC 4648, with its padding)")
     if number is None:
         return None
     # Kept without its text when that is missing, so that citations of it are not reported too.
-    return ParsedRevision(path, number, text, text_sha256(text) if text is not None else "", captured_at, updated_at)
+    sha256 = text_sha256(text) if text is not None else ""
+    return ParsedRevision(path, number, text, sha256, captured_at, updated_at, details)
 
 
 def _check_claims(checker, items, sources):
@@ -355,19 +279,16 @@ def _check_claims(checker, items, sources):
         seen_statements.setdefault(key, path)
         status = checker.text(data, "status", path) or ClaimStatus.DRAFT
         verdict = checker.text(data, "verdict", path)
-        tags = []
-        for position, tag in enumerate(checker.list(data, "tags", path)):
-            tag_path = f"{path}.tags[{position}]"
-            if checker.report(tag_path):
-                continue
-            if not tag.strip():
-                checker.add(tag_path, "must be a non-empty string")
-            elif problem := unstorable_character(tag):
-                checker.add(tag_path, problem)
-            elif len(tag) > TAG_MAX_LENGTH:
-                checker.add(tag_path, f"longer than {TAG_MAX_LENGTH} characters ({len(tag)})")
-            else:
-                tags.append(tag.strip())
+        details = {
+            "slug": checker.text(data, "slug", path, max_length=80, strip=True),
+            "verdict_explanation": checker.text(data, "verdict_explanation", path, max_length=1000),
+        }
+        tags = _check_tags(checker, data, path)
+        details |= {
+            "created_at": checker.timestamp(data, "created_at", path),
+            "created_by": checker.text(data, "created_by", path, max_length=150) or None,
+            "published_at": checker.timestamp(data, "published_at", path),
+        }
         citations = []
         for position, citation in enumerate(checker.list(data, "citations", path)):
             checked = _check_citation(checker, citation, f"{path}.citations[{position}]", sources)
@@ -380,20 +301,81 @@ def _check_claims(checker, items, sources):
                 continue
             kind = checker.text(relation, "kind", relation_path, required=True)
             target = checker.reference(relation, "claim", relation_path)
+            note = checker.text(relation, "note", relation_path)
+            created_at = checker.timestamp(relation, "created_at", relation_path)
             if target is not None:
-                relations.append((relation_path, kind, target))
+                relations.append((relation_path, kind, target, note, created_at))
         claim_date = checker.date(data, "claim_date", path)
+        details["approved"] = _check_approved(checker, data, "approved", path, sources)
+        details["moderation"] = _check_events(checker, data, path, sources)
         if ref is not None:
             claim = ParsedClaim(path, ref, statement, speaker, claim_date, status, verdict, tags, citations, relations)
+            claim.details = details
             claims.append(claim)
     known = {claim.ref for claim in claims}
     for claim in claims:
-        for relation_path, _, target in claim.relations:
+        for relation_path, _, target, *_ in claim.relations:
             if target not in known:
                 checker.add(f"{relation_path}.claim", f"no claim has the id {_show(target)}")
             elif target == claim.ref:
                 checker.add(f"{relation_path}.claim", "a claim cannot be related to itself")
     return claims
+
+
+def _check_tags(checker, data, path):
+    tags = []
+    for position, tag in enumerate(checker.list(data, "tags", path)):
+        tag_path = f"{path}.tags[{position}]"
+        if checker.report(tag_path):
+            continue
+        if not tag.strip():
+            checker.add(tag_path, "must be a non-empty string")
+        elif problem := unstorable_character(tag):
+            checker.add(tag_path, problem)
+        elif len(tag) > TAG_MAX_LENGTH:
+            checker.add(tag_path, f"longer than {TAG_MAX_LENGTH} characters ({len(tag)})")
+        else:
+            tags.append(tag.strip())
+    return tags
+
+
+def _check_events(checker, data, path, sources):
+    events = []
+    for index, event in enumerate(checker.list(data, "moderation", path)):
+        event_path = f"{path}.moderation[{index}]"
+        if checker.report(event_path):
+            continue
+        values = {
+            "path": event_path,
+            "action": checker.text(event, "action", event_path, required=True),
+            "from_status": checker.text(event, "from_status", event_path),
+            "to_status": checker.text(event, "to_status", event_path, required=True),
+            "at": checker.timestamp(event, "at", event_path),
+            "actor": checker.text(event, "actor", event_path, max_length=150),
+            "note": checker.text(event, "note", event_path),
+        }
+        if values["at"] is None and event.get("at") is None:
+            checker.add(f"{event_path}.at", "missing")
+        values["approved"] = _check_approved(checker, event, "approved", event_path, sources)
+        events.append(values)
+    return events
+
+
+def _check_approved(checker, data, key, path, sources):
+    """Check an approved public version (its citations' sources, revisions and excerpts); return it or None."""
+    version = checker.get(data, key, path)
+    at = f"{path}.{key}"
+    if not isinstance(version, dict) or checker.report(at):
+        return None
+    problems = len(checker.problems)
+    for index, cited in enumerate(version.get("citations") or ()):
+        cited_path = f"{at}.citations[{index}]"
+        if checker.report(cited_path) or not isinstance(cited, dict):
+            continue
+        _check_citation(checker, cited, cited_path, sources)
+    if isinstance(version.get("approved_at"), str):
+        checker.timestamp(version, "approved_at", at)
+    return version if len(checker.problems) == problems else None
 
 
 def _check_citation(checker, data, path, sources):
@@ -404,6 +386,11 @@ def _check_citation(checker, data, path, sources):
     excerpt = checker.get(data, "excerpt", path)
     start = checker.get(data, "start", path)
     end = checker.get(data, "end", path)
+    details = {
+        "note": checker.text(data, "note", path),
+        "created_at": checker.timestamp(data, "created_at", path),
+        "anchor": _check_anchor(checker, data, path),
+    }
     if ref is None:
         return None
     source = sources.get(ref)
@@ -437,4 +424,14 @@ def _check_citation(checker, data, path, sources):
             f"the excerpt is “{shown(excerpt, 60)}”",
         )
         return None
-    return ParsedCitation(path, ref, number, excerpt, start, end)
+    return ParsedCitation(path, ref, number, excerpt, start, end, details)
+
+
+def _check_anchor(checker, data, path):
+    anchor = checker.get(data, "anchor", path)
+    if not isinstance(anchor, dict):
+        return None
+    at = f"{path}.anchor"
+    values = {key: checker.get(anchor, key, at) for key in ("state", "revision", "start", "end", "score")}
+    values["checked_at"] = checker.timestamp(anchor, "checked_at", at)
+    return values

@@ -12,8 +12,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from editorial.claimset import InvalidClaimSet, import_document
 from editorial.claimset.schema import SCHEMA
-from editorial.exports.claimset import FORMAT
-from editorial.models import ClaimStatus, RelationKind, Verdict
+from editorial.exports.claimset import FORMAT, FULL_FORMAT
+from editorial.models import ClaimStatus, ModerationEvent, RelationKind, SpeakerKind, Verdict
 from tests.factories import make_export_corpus
 
 # jsonschema checks "date-time" only with an optional package this project does not install.
@@ -68,7 +68,9 @@ def test_the_schema_names_the_format_and_the_values_the_models_know():
     claim = definitions["claim"]["properties"]
     relation = claim["relations"]["items"]["properties"]
 
-    assert SCHEMA["properties"]["format"]["const"] == FORMAT
+    assert SCHEMA["properties"]["format"]["enum"] == [FORMAT, FULL_FORMAT]
+    assert definitions["event"]["properties"]["action"]["enum"] == ModerationEvent.Action.values
+    assert definitions["speaker"]["properties"]["kind"]["enum"] == [*SpeakerKind.values, "", None]
     assert claim["status"]["enum"] == [*ClaimStatus.values, "", None]
     assert claim["verdict"]["enum"] == [*Verdict.values, "", None]
     assert relation["kind"]["enum"] == RelationKind.values
@@ -136,8 +138,8 @@ def minimal(**claim):
     ("document", "problems"),
     [
         ([], ["$: the document must be a JSON object, not a list"]),
-        ({"sources": []}, ["$.format: must be “editorial.claimset/1”, found missing"]),
-        ({"format": 1}, ["$.format: must be “editorial.claimset/1”, found a number"]),
+        ({"sources": []}, ["$.format: must be “editorial.claimset/1” or “editorial.claimset/2”, found missing"]),
+        ({"format": 1}, ["$.format: must be “editorial.claimset/1” or “editorial.claimset/2”, found a number"]),
         ({"format": FORMAT, "set": "ferries"}, ["$.set: must be an object or null, not a string"]),
         ({"format": FORMAT, "set": {"title": None}}, ["$.set.title: missing"]),
         (

@@ -1,8 +1,10 @@
 """``import_claims`` of many new claims: written in bulk, the same rows as one claim at a time, few queries."""
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
@@ -310,3 +312,48 @@ def test_matching_in_bulk_finds_what_match_source_finds():
         planned = alone.match(**document)
         assert (planned and planned.source) == match_source(**document), document
     assert {planned.source.pk for planned in found if planned} >= {stored[0].pk, stored[1].pk, stored[6].pk}
+
+
+def full_backup_of(claims):
+    """Return the full backup (``editorial.claimset/2``) of ``claims`` generated claims, the database emptied."""
+    empty_the_database()
+    import_as_operator(generated_document(claims))
+    out = io.StringIO()
+    call_command("export_claims", "--format", "json", stdout=out, stderr=io.StringIO())
+    empty_the_database()
+    return json.loads(out.getvalue())
+
+
+def queries_to_restore(claims):
+    """Return the statements restoring a full backup of ``claims`` claims runs, but for INSERTs."""
+    document = full_backup_of(claims)
+    with CaptureQueriesContext(connection) as queries:
+        result = import_as_operator(document)
+    assert result.counts["claims created"] == claims and not result.notices
+    inserts = sum(query["sql"].startswith("INSERT") for query in queries)
+    return len(queries) - inserts, inserts
+
+
+def test_the_queries_of_a_full_restore_do_not_grow_with_its_claims():
+    (many, many_inserts), (few, few_inserts) = queries_to_restore(600), queries_to_restore(300)
+
+    # On SQLite, putting back the creation stamps (``bulk_update``) takes a statement per few
+    # hundred rows; on PostgreSQL they go in with the rows.
+    assert abs(many - few) <= (2 if connection.vendor == "postgresql" else 8)
+    if connection.vendor == "postgresql":
+        assert many_inserts == few_inserts
+    else:
+        assert many_inserts - few_inserts <= 300 // 8
+
+
+def queries_to_export(claims):
+    empty_the_database()
+    import_as_operator(generated_document(claims))
+    with CaptureQueriesContext(connection) as queries:
+        call_command("export_claims", "--format", "json", stdout=io.StringIO(), stderr=io.StringIO())
+    return len(queries)
+
+
+def test_the_queries_of_a_full_export_do_not_grow_with_its_claims():
+    # Both within one chunk of 500 claims: a fixed number of queries per chunk, whatever it holds.
+    assert queries_to_export(400) == queries_to_export(100)

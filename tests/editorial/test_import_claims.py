@@ -73,13 +73,51 @@ def row_counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+V1_KEYS = {
+    "document": ("format", "exported_at", "set", "sources", "claims"),
+    "source": ("id", "title", "url", "publisher", "section", "byline", "authors", "language", "published_at"),
+    "source+": ("updated_at", "revisions"),
+    "revision": ("number", "sha256", "captured_at", "updated_at", "text"),
+    "claim": ("id", "statement", "speaker", "claim_date", "status", "verdict", "tags", "citations", "relations"),
+    "citation": ("source", "revision", "excerpt", "start", "end", "prefix", "suffix"),
+    "relation": ("kind", "claim"),
+}
+
+
+def version_1(document):
+    """Return a full backup (``editorial.claimset/2``) cut down to what ``editorial.claimset/1`` holds."""
+
+    def kept(data, kind):
+        return {key: data[key] for key in V1_KEYS[kind] if key in data}
+
+    cut = kept(document, "document") | {"format": "editorial.claimset/1"}
+    cut["sources"] = [
+        kept(source, "source")
+        | kept(source, "source+")
+        | {"revisions": [kept(r, "revision") for r in source["revisions"]]}
+        for source in document["sources"]
+    ]
+    cut["claims"] = [
+        kept(claim, "claim")
+        | {
+            "citations": [kept(citation, "citation") for citation in claim["citations"]],
+            "relations": [kept(relation, "relation") for relation in claim["relations"]],
+        }
+        for claim in document["claims"]
+    ]
+    return cut
+
+
 @pytest.fixture
 def document():
-    """The corpus's full backup, as a dict, with the database emptied."""
+    """The corpus's full backup in version 1 (the semantics of ``editorial.claimset/1``), the database emptied.
+
+    Version 2 documents, the whole record, have their own tests (``test_claimset_roundtrip.py``).
+    """
     make_export_corpus()
     text = backup()
     empty_the_database()
-    return json.loads(text)
+    return version_1(json.loads(text))
 
 
 def problems_of(document):
@@ -225,9 +263,11 @@ def test_text_that_is_not_utf8_is_reported():
 
 
 def test_a_wrong_format_is_reported(document):
-    document["format"] = "editorial.claimset/2"
+    document["format"] = "editorial.claimset/3"
 
-    assert problems_of(document) == ["$.format: must be “editorial.claimset/1”, found “editorial.claimset/2”"]
+    assert problems_of(document) == [
+        "$.format: must be “editorial.claimset/1” or “editorial.claimset/2”, found “editorial.claimset/3”"
+    ]
 
 
 def test_every_problem_is_reported_at_once_and_nothing_is_imported(document):
@@ -306,7 +346,7 @@ def test_the_command_prints_every_problem_and_fails(document, tmp_path):
         call_command("import_claims", str(path), stdout=io.StringIO(), stderr=err)
 
     assert err.getvalue().splitlines() == [
-        f"{path}: $.format: must be “editorial.claimset/1”, found “nope”",
+        f"{path}: $.format: must be “editorial.claimset/1” or “editorial.claimset/2”, found “nope”",
         f"{path}: $.claims[0].status: unknown status “gone”; statuses: draft, in_review, published, rejected, "
         "corrected, retracted",
     ]

@@ -44,9 +44,16 @@ class Command(BaseCommand):
             help="Only published claims, in their approved public versions (what an HTTP export holds).",
         )
         parser.add_argument("--bom", action="store_true", help="CSV: start with a byte-order mark (for spreadsheets).")
+        parser.add_argument(
+            "--without-originals",
+            action="store_true",
+            help="JSON: leave out the revisions' original file bytes (the document says they were left out).",
+        )
         parser.add_argument("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 
-    def handle(self, *args, format, set, status, tag, speaker, source, public, bom, output, **options):
+    def handle(
+        self, *args, format, set, status, tag, speaker, source, public, bom, without_originals, output, **options
+    ):
         try:
             exporter = get_exporter(format)
         except UnknownFormat as error:
@@ -88,6 +95,7 @@ class Command(BaseCommand):
         if exporter.NAME == "json":
             # With no filter the export is a full backup: sources nobody cites yet go with it.
             export_options["all_sources"] = not (set or status or tag or speaker or source or public)
+            export_options["originals"] = not without_originals
 
         if not output or output == "-":
             for chunk in exporter.iter_chunks(claims, **export_options):

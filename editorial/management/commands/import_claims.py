@@ -8,11 +8,14 @@ from sources.management.acting import acting_user, add_acting_argument
 
 class Command(BaseCommand):
     help = (
-        "Import a claim-set JSON file (editorial.claimset/1, as export_claims --format json writes it). "
+        "Import a claim-set JSON file (editorial.claimset/2, the whole record export_claims --format json writes, "
+        "or editorial.claimset/1). "
         "The whole file is checked first and every problem reported with its JSON path; then it is "
         "imported in one transaction. Sources, revisions, claims, citations and relations already "
         "present are matched, so importing the same file twice changes nothing. Without --as the "
-        "operator restores statuses as the file states them; with --as, only a user with the moderate "
+        "operator restores statuses (and, from editorial.claimset/2, the moderation history) as the file states "
+        "them; a claim already stored is not overwritten by editorial.claimset/2: each difference is reported "
+        "as a conflict. With --as, only a user with the moderate "
         "permission does, and anyone else's import brings claims in as drafts and says so. Every "
         "restored or refused status is recorded in the moderation log with who imported it."
     )
