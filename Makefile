@@ -38,11 +38,18 @@ demo: setup .env
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_claims
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_superuser
 
+# The web server, and beside it a worker for the background tasks (web captures, watch checks,
+# large imports; docs/tasks.md), stopped with the server. With TASKS_BACKEND=rq or immediate in the
+# environment no database worker is started (RQ has its own workers).
 run: demo
 	@echo ""
 	@echo "  Public site: http://$(HOST):$(PORT)/"
 	@echo "  Admin:       http://$(HOST):$(PORT)/admin/"
 	@echo ""
+	@if [ "$${TASKS_BACKEND:-database}" = database ]; then \
+	  DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	fi; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev

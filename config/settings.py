@@ -20,11 +20,21 @@ Variables:
     SITE_URL                the public address, for absolute links in exports; defaults to
                             http://127.0.0.1:8000.
     IMPORT_MAX_BYTES        largest file the importer accepts; defaults to 10 MB.
+    CAPTURE_MAX_BYTES       largest page a web capture reads; defaults to 10 MB (docs/capture.md).
+    CAPTURE_TIMEOUT         seconds a web capture may take in all; defaults to 30.
+    CAPTURE_USER_AGENT      the User-Agent web captures and watch checks send.
+    CAPTURE_ALLOW_PRIVATE_ADDRESSES  "1" lets captures reach loopback, private and reserved
+                            addresses; off by default (a guard against server-side request forgery).
+    CAPTURE_WATCH_WORKERS   addresses a watch pass fetches at once; defaults to 8.
+    MEDIA_ROOT              where captured WARC files are stored; defaults to ./media.
     DJANGO_SECURE_SSL_REDIRECT  set to "0" when TLS ends at a proxy that already redirects.
     API_THROTTLE_RATE       requests an anonymous API client may make; defaults to 120/minute.
     REDIS_URL               e.g. redis://127.0.0.1:6379/0: the shared cache (the API's request
                             counts) lives in Redis; without it, in the database's cache table
                             ``django_cache``, which ``migrate`` creates.
+    TASKS_BACKEND           where background tasks wait: "database" (default; `manage.py
+                            db_worker` runs them), "rq" (Redis at REDIS_URL; RQ workers) or
+                            "immediate" (run at once, in the process that asks); docs/tasks.md.
     CACHE_KEY_PREFIX        prefix of every cache key, for a Redis shared with others; defaults to
                             "editorial".
     TRUSTED_PROXY_COUNT     how many proxies in front of the site append to X-Forwarded-For; the
@@ -126,6 +136,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_tasks",
+    "config.apps.BackgroundTasksConfig",  # django_tasks_db: the tasks' states, shown in the admin
     "sources",
     "editorial",
 ]
@@ -225,6 +237,24 @@ else:
         }
     }
 
+# Background work (docs/tasks.md): Django's tasks framework. TASKS_BACKEND "database" (the default:
+# a table, `manage.py db_worker` runs them; `make run` starts one), "rq" (Redis at REDIS_URL, RQ
+# workers: `manage.py rqworker --job-class django_tasks_rq.Job`), or "immediate" (run at once in the
+# enqueuing process, for tests and one-off scripts).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower() or "database"
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (the Redis that holds the queue).")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND is {TASKS_BACKEND!r}: use database, rq or immediate.")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -262,6 +292,16 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
+
+# Web captures (sources.services.web): stored as WARC files in the default file storage.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"
+CAPTURE_MAX_BYTES = int(os.environ.get("CAPTURE_MAX_BYTES", str(10 * 1024 * 1024)))
+CAPTURE_TIMEOUT = float(os.environ.get("CAPTURE_TIMEOUT", "30"))
+CAPTURE_MAX_REDIRECTS = 10
+CAPTURE_USER_AGENT = os.environ.get("CAPTURE_USER_AGENT", "EditorialProvenanceCapture/1.0 (archiving cited sources)")
+CAPTURE_ALLOW_PRIVATE_ADDRESSES = env_bool("CAPTURE_ALLOW_PRIVATE_ADDRESSES")
+CAPTURE_WATCH_WORKERS = int(os.environ.get("CAPTURE_WATCH_WORKERS", "8"))
 
 TAGGIT_CASE_INSENSITIVE = True
 

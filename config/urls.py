@@ -19,5 +19,6 @@ urlpatterns = [
         name="sitemap",
     ),
     path("api/", include("editorial.api.urls")),
+    path("", include("sources.urls")),
     path("", include("editorial.public_urls")),
 ]

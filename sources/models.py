@@ -4,6 +4,7 @@ import hashlib
 import unicodedata
 import zoneinfo
 from collections import Counter
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -150,6 +151,35 @@ class Author(StorableTextMixin, models.Model):
         super().save(*args, **kwargs)
 
 
+class CheckStatus(models.TextChoices):
+    UNCHANGED = "unchanged", "unchanged"
+    CHANGED = "changed", "new revision"
+    GONE = "gone", "gone"
+    FAILED = "failed", "failed"
+
+
+WATCH_FIELDS = (
+    "watch",
+    "watch_interval",
+    "last_checked_at",
+    "check_status",
+    "check_message",
+    "gone_since",
+    "check_etag",
+    "check_last_modified",
+)
+
+
+class SourceQuerySet(models.QuerySet):
+    def due_for_check(self, now=None):
+        """Return the watched sources whose interval has passed since their last check (or never checked)."""
+        due_at = models.ExpressionWrapper(
+            models.F("last_checked_at") + models.F("watch_interval"), output_field=models.DateTimeField()
+        )
+        due = Q(last_checked_at__isnull=True) | Q(due_at__lte=now or timezone.now())
+        return self.filter(watch=True).exclude(url="").alias(due_at=due_at).filter(due)
+
+
 class Source(StorableTextMixin, models.Model):
     title = models.CharField(max_length=500, help_text="The headline as published.")
     slug = models.SlugField(max_length=200, unique=True, blank=True)
@@ -185,10 +215,33 @@ class Source(StorableTextMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
+    # Watching the original address for changes (``watch_sources``).
+    watch = models.BooleanField(
+        default=False, help_text="Check the original address for changes regularly; a change adds a revision."
+    )
+    watch_interval = models.DurationField(
+        default=timedelta(days=1), help_text="How often a watched source is checked (e.g. “1 00:00:00” for daily)."
+    )
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="When it was last checked.")
+    check_status = models.CharField(
+        max_length=20, choices=CheckStatus.choices, blank=True, editable=False, help_text="What the last check found."
+    )
+    check_message = models.CharField(max_length=500, blank=True, editable=False)
+    gone_since = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Since when the original address answers 404 or 410."
+    )
+    # The validators of the last response, for the next check's conditional request.
+    check_etag = models.CharField(max_length=500, blank=True, editable=False)
+    check_last_modified = models.CharField(max_length=100, blank=True, editable=False)
+
     # Every save keeps the metadata readers see, so the source's page can tell what changed and
     # when ("title changed on …"): sources are not moderated, and provenance text must not change
-    # silently under a published claim. Internal notes and derived fields are not kept.
-    history = HistoricalRecords(excluded_fields=["slug", "notes", "current_revision", "created_at", "modified_at"])
+    # silently under a published claim. Internal notes, derived fields and watch state are not kept.
+    history = HistoricalRecords(
+        excluded_fields=["slug", "notes", "current_revision", "created_at", "modified_at", *WATCH_FIELDS]
+    )
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
@@ -201,6 +254,7 @@ class Source(StorableTextMixin, models.Model):
             models.Index(fields=["updated_at"], name="source_updated_at_idx"),
             models.Index(fields=["language"], name="source_language_idx"),
             models.Index(fields=["section"], name="source_section_idx"),
+            models.Index(fields=["watch", "last_checked_at"], name="source_watch_idx"),
         ]
 
     def __str__(self):
@@ -327,3 +381,49 @@ class Revision(StorableTextMixin, models.Model):
     def verify_hash(self):
         """Return True when the stored SHA-256 matches the stored text."""
         return text_sha256(self.text) == self.sha256
+
+
+def capture_path(capture, filename):
+    """Return where a capture's WARC file is stored: ``captures/YYYY/MM/<name>``."""
+    return f"captures/{capture.fetched_at:%Y/%m}/{filename}"
+
+
+class Capture(models.Model):
+    """How a revision was fetched from the web: the HTTP exchange, kept as a WARC file.
+
+    Written once, with its revision, by ``sources.services.web``; a revision imported from a file
+    has none.
+    """
+
+    revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="capture")
+    requested_url = models.CharField(max_length=2000, help_text="The address the capture asked for.")
+    final_url = models.CharField(max_length=2000, help_text="The address that answered, after redirects.")
+    redirects = models.JSONField(
+        default=list, blank=True, help_text="Each redirect followed: its address, status and Location, in order."
+    )
+    canonical_url = models.CharField(max_length=2000, blank=True, help_text="The canonical address the page declares.")
+    status = models.PositiveSmallIntegerField(help_text="HTTP status of the final response.")
+    content_type = models.CharField(max_length=200, blank=True, help_text="Content-Type as the server sent it.")
+    etag = models.CharField(max_length=500, blank=True, help_text="The response's ETag header.")
+    last_modified = models.CharField(max_length=100, blank=True, help_text="The response's Last-Modified header.")
+    fetched_at = models.DateTimeField(help_text="When the response was received.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="The server's address.")
+    warc = models.FileField(upload_to=capture_path, max_length=500, help_text="The exchange as a WARC file.")
+    warc_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the WARC file as stored.")
+    payload_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the response body (the WARC payload).")
+    payload_size = models.PositiveBigIntegerField(help_text="Size of the response body in bytes.")
+
+    class Meta:
+        ordering = ["-fetched_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(warc_sha256=""), name="capture_warc_sha256_present"),
+        ]
+        indexes = [models.Index(fields=["fetched_at"], name="capture_fetched_at_idx")]
+
+    def __str__(self):
+        return f"{self.final_url} at {self.fetched_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        """Return the public download of the WARC file."""
+        revision = self.revision
+        return reverse("sources:capture_warc", args=[revision.source.slug, revision.number])

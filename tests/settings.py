@@ -7,6 +7,9 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only
 os.environ.setdefault("DJANGO_ENV_FILE", "")
 # Nor with a replica an operator's environment names: the replica tests install their own router.
 os.environ["DATABASE_REPLICA_URL"] = ""
+# Background tasks run at once, in the test's own process and transaction, whatever the environment
+# says; tests/config/test_tasks.py runs the database backend and its worker, and RQ, on purpose.
+os.environ["TASKS_BACKEND"] = "immediate"
 
 from config.settings import *  # noqa: F403
 

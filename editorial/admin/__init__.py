@@ -8,11 +8,11 @@ One module per concern, as Django's own ``contrib.admin`` splits its package:
   beside its approved version, awaiting approval), ``actions`` (the list's bulk actions) and
   ``filters`` (its list filters);
 * ``claimsets`` and ``speakers`` — their admins; ``sources`` — the source page, with the claims
-  citing it;
+  citing it; ``tasks`` — the background tasks' states, with a retry of failed ones;
 * ``forms``, ``display`` (what the pages show, escaped), ``pages`` (the extra pages' URLs and
   frame) and ``positions`` (saving reordered rows) — what those share.
 
 Importing this package, as Django's admin autodiscovery does, registers every admin.
 """
 
-from editorial.admin import claims, claimsets, moderation, sources, speakers  # noqa: F401 — registers them
+from editorial.admin import claims, claimsets, moderation, sources, speakers, tasks  # noqa: F401 — registers them

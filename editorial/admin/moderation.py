@@ -18,14 +18,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from editorial import workflow
+from editorial import anchoring, workflow
 from editorial.admin.changes import changed_labels, changes_state, offered_transitions
-from editorial.admin.display import citation_in_context, claim_display_prefetches, claims_count
+from editorial.admin.display import citation_in_context, claim_display_prefetches, claims_count, excerpt_in_context
 from editorial.admin.pages import admin_page, admin_url, viewable_object
-from editorial.models import Claim, ModerationEvent, TransitionError
+from editorial.models import AnchorState, Citation, Claim, ModerationEvent, TransitionError
 
 # Transitions a moderator makes on claims in review, in the order their buttons appear.
 REVIEW_TRANSITIONS = ("publish", "reject", "send_back")
+
+# The most "source changed" citations the queue lists at once, most recently re-anchored first.
+SOURCE_CHANGED_LIMIT = 200
 
 # What the transition view says once a step that keeps the claim's status is done.
 DONE = {
@@ -63,6 +66,28 @@ class ModerationEventAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:editorial_claim_change", args=[event.claim_id]), event.claim
         )
+
+
+def source_changed_citations(limit=SOURCE_CHANGED_LIMIT):
+    """Return the citations of published claims whose passage the source's newest revision holds only
+    fuzzily or not at all, most recently re-anchored first, each with ``old_passage`` and
+    ``new_passage`` (``None`` when orphaned) in their context, for the queue's side-by-side view.
+    """
+    citations = list(
+        Citation.objects.filter(
+            claim__in=Claim.objects.published(), anchor_state__in=(AnchorState.FUZZY, AnchorState.ORPHANED)
+        )
+        .select_related("claim__speaker", "revision__source", "anchored_revision")
+        .order_by(F("anchor_checked_at").desc(nulls_last=True), "pk")[:limit]
+    )
+    for citation in citations:
+        citation.old_passage = citation_in_context(citation)
+        newest, start, end = citation.anchored_revision, citation.anchored_start, citation.anchored_end
+        citation.new_passage = None
+        if newest is not None and start is not None and end is not None:
+            prefix, suffix = anchoring.context(newest.text, start, end)
+            citation.new_passage = excerpt_in_context(prefix, newest.text[start:end], suffix)
+    return citations
 
 
 class ClaimModerationMixin:
@@ -162,15 +187,20 @@ class ClaimModerationMixin:
         )
         for claim in changed:
             claim.changed_labels = changed_labels(claim)
+        source_changed = source_changed_citations()
         return admin_page(
             self,
             request,
             "admin/editorial/claim/moderation_queue.html",
             {
                 "title": "Moderation queue",
-                "subtitle": f"{claims_count(len(claims))} in review, {len(changed)} with changes awaiting approval",
+                "subtitle": (
+                    f"{claims_count(len(claims))} in review, {len(changed)} with changes awaiting approval, "
+                    f"{len(source_changed)} citation{'s' if len(source_changed) != 1 else ''} whose source changed"
+                ),
                 "claims": claims,
                 "changed_claims": changed,
+                "source_changed": source_changed,
                 "transitions": [workflow.TRANSITIONS[name] for name in REVIEW_TRANSITIONS],
                 "queue_url": request.get_full_path(),
             },

@@ -112,7 +112,7 @@ class SourceDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         source = self.object
-        revisions = list(source.revisions.defer("text", "original").order_by("number"))
+        revisions = list(source.revisions.defer("text", "original").select_related("capture").order_by("number"))
         revision = source.current_revision
         pairs = published_citations_of(source)
         spans = _spans_for(revision, pairs, newest=True) if revision else []

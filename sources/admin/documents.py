@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from sources.admin import web
 from sources.admin.display import compact_datetime, encoding_read
 from sources.diffs import diff_texts, paragraphs
 from sources.forms import ImportFilesForm, importer_formats
@@ -78,13 +79,26 @@ class SourceAdmin(admin.ModelAdmin):
     search_help_text = "Searches titles, bylines and the text of every revision."
     autocomplete_fields = ["publisher"]
     inlines = [BylineInline]
+    form = web.SourceForm
     fieldsets = [
         (None, {"fields": ["title", "publisher", "section", "url", "language", "byline"]}),
         ("Publisher's dates", {"fields": ["published_at", "updated_at"]}),
         ("Tags and notes", {"fields": ["tags", "notes"]}),
+        (
+            "Watching the original address",
+            {"fields": ["watch", "watch_interval", "last_checked_at", "check_status", "check_message", "gone_since"]},
+        ),
         ("Record", {"fields": ["slug", "created_at", "modified_at"], "classes": ["collapse"]}),
     ]
-    readonly_fields = ["slug", "created_at", "modified_at"]
+    readonly_fields = [
+        "slug",
+        "created_at",
+        "modified_at",
+        "last_checked_at",
+        "check_status",
+        "check_message",
+        "gone_since",
+    ]
 
     def get_queryset(self, request):
         # A subquery rather than Count(): the search over revision text joins revisions too, and
@@ -134,12 +148,30 @@ class SourceAdmin(admin.ModelAdmin):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
             path(
+                "capture/",
+                self.admin_site.admin_view(self.capture_view),
+                name="{}_{}_capture".format(*info),
+            ),
+            path(
+                "<path:object_id>/warc/<int:number>/",
+                self.admin_site.admin_view(self.warc_view),
+                name="{}_{}_warc".format(*info),
+            ),
+            path(
                 "<path:object_id>/diff/<int:number>/",
                 self.admin_site.admin_view(self.diff_view),
                 name="{}_{}_diff".format(*info),
             ),
             *super().get_urls(),
         ]
+
+    def capture_view(self, request):
+        """*Capture from the web*: addresses in, sources out."""
+        return web.capture_view(self, request)
+
+    def warc_view(self, request, object_id, number):
+        """Download the WARC file of revision ``number`` of the source."""
+        return web.warc_view(self, request, unquote(object_id), number)
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -172,7 +204,7 @@ class SourceAdmin(admin.ModelAdmin):
 
     def revision_context(self, request, source):
         """Return the template context for a source's revision table and its current text."""
-        revisions = list(source.revisions.select_related("captured_by").defer("original").order_by("number"))
+        revisions = list(source.revisions.select_related("captured_by", "capture").defer("original").order_by("number"))
         current = next((r for r in revisions if r.pk == source.current_revision_id), None)
         if current is None and revisions:
             current = revisions[-1]
@@ -193,6 +225,11 @@ class SourceAdmin(admin.ModelAdmin):
                         else ""
                     ),
                     "encoding": encoding_read(revision),
+                    "warc_url": (
+                        reverse("admin:sources_source_warc", args=[source.pk, revision.number])
+                        if hasattr(revision, "capture")
+                        else ""
+                    ),
                     "diff_url": (
                         reverse("admin:sources_source_diff", args=[source.pk, revision.number]) if previous else ""
                     ),

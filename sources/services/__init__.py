@@ -6,6 +6,8 @@
 * ``imports`` — ``import_file`` and ``import_paths``: files and folders in, ``ImportOutcome`` out.
 * ``verify`` — ``reverify_revision``.
 * ``reread`` — ``reread_revision``: a revision's original read again in another encoding.
+* ``fetch``, ``warc``, ``web`` — web captures (docs/capture.md): ``fetch`` (HTTP, with the address
+  guard), ``warc_bytes``, and ``capture_url``, ``check_source`` and ``watch_pass``.
 
 Every public name is importable from ``sources.services``.
 """
@@ -28,16 +30,19 @@ from sources.services.imports import (
     UNCHANGED,
     ImportOutcome,
     format_size,
+    import_document,
     import_file,
     import_paths,
 )
 from sources.services.plan import CapturePlan, PlannedSource
 from sources.services.reread import reread_revision
 from sources.services.verify import reverify_revision
+from sources.services.web import GONE, WebOutcome, capture_url, check_source, watch_pass
 
 __all__ = [
     "CREATED",
     "FAILED",
+    "GONE",
     "NEW_REVISION",
     "SKIPPED",
     "UNCHANGED",
@@ -45,11 +50,15 @@ __all__ = [
     "ImportOutcome",
     "NewSource",
     "PlannedSource",
+    "WebOutcome",
     "capture_revision",
+    "capture_url",
+    "check_source",
     "create_source",
     "create_sources",
     "find_publisher",
     "format_size",
+    "import_document",
     "import_file",
     "import_paths",
     "match_source",
@@ -57,4 +66,5 @@ __all__ = [
     "reread_revision",
     "reverify_revision",
     "set_bylines",
+    "watch_pass",
 ]

@@ -317,7 +317,6 @@ def _import_file(*, data, filename, format, user, publisher, dry_run, plan, oper
         check_is_text(data)
         importer = get_importer(format) if format else get_importer(detect_format(filename, data))
         document = importer.parse(data, filename)
-        _check_storable(document, publisher)
     except ImportProblem as problem:
         outcome.message = str(problem)
         return outcome
@@ -326,6 +325,36 @@ def _import_file(*, data, filename, format, user, publisher, dry_run, plan, oper
         outcome.message = f"could not read the file ({type(error).__name__}: {shown(str(error))})"
         return outcome
 
+    return import_document(
+        document=document,
+        data=data,
+        filename=filename,
+        user=user,
+        publisher=publisher,
+        dry_run=dry_run,
+        plan=plan,
+        outcome=outcome,
+    )
+
+
+def import_document(
+    *,
+    document: ParsedDocument,
+    data: bytes,
+    filename: str,
+    user=None,
+    publisher="",
+    dry_run=False,
+    plan=None,
+    outcome=None,
+) -> ImportOutcome:
+    """Import a document an importer has read from ``data`` (a web capture's page) as ``import_file`` does."""
+    outcome = outcome or ImportOutcome(filename=filename, status=FAILED, dry_run=dry_run)
+    try:
+        _check_storable(document, publisher)
+    except ImportProblem as problem:
+        outcome.message = str(problem)
+        return outcome
     outcome.warnings = list(document.warnings)
     outcome.title = document.title
     if not document.title.strip():
@@ -342,7 +371,7 @@ def _import_file(*, data, filename, format, user, publisher, dry_run, plan, oper
     }
     try:
         if dry_run:
-            _dry_run(plan=plan, **arguments)
+            _dry_run(plan=plan or CapturePlan(), **arguments)
         else:
             try:
                 _save(data=data, filename=filename, user=user, **arguments)

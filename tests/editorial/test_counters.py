@@ -2,7 +2,6 @@
 follow every change of the read model."""
 
 import pytest
-
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag

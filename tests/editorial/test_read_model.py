@@ -149,7 +149,7 @@ def test_the_command_finds_and_repairs_entries_that_disagree(changed):
     err = io.StringIO()
     # The statement, the tags, and the counters of the tag's scope and of the tag in every scope of
     # the claim (the whole list, its speaker, publisher and other tags), which still count the claim.
-    with pytest.raises(CommandError, match="([1-9][0-9]|[4-9]) disagreements found"):
+    with pytest.raises(CommandError, match=r"([1-9][0-9]|[4-9]) disagreements found"):
         call_command("public_read_model", stdout=io.StringIO(), stderr=err)
     assert f"claim {claim.pk}: statement is 'Tampered.'" in err.getvalue()
     assert "counter tag" in err.getvalue()

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from editorial.exports import EXPORTERS, LIVE, PUBLIC, UnknownFormat, get_exporter
+from editorial.exports import EXPORTERS, LIVE, PUBLIC, UnknownFormat, get_exporter, warc
 from editorial.models import Citation, Claim, ClaimSet, ClaimStatus, Speaker
 from sources.models import Source
 
@@ -22,7 +22,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", required=True, help=f"One of: {', '.join(EXPORTERS)}.")
+        parser.add_argument(
+            "--format", required=True, help=f"One of: {', '.join(EXPORTERS)}, or warc (the cited web captures)."
+        )
         parser.add_argument("--set", metavar="SLUG", help="Export this claim set, in its order.")
         parser.add_argument(
             "--status",
@@ -55,9 +57,9 @@ class Command(BaseCommand):
         self, *args, format, set, status, tag, speaker, source, public, bom, without_originals, output, **options
     ):
         try:
-            exporter = get_exporter(format)
+            exporter = warc if format == warc.NAME else get_exporter(format)
         except UnknownFormat as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(f"{error} Or {warc.NAME}: the cited web captures as one WARC file.") from None
 
         claim_set = None
         if set:
@@ -97,6 +99,9 @@ class Command(BaseCommand):
             export_options["all_sources"] = not (set or status or tag or speaker or source or public)
             export_options["originals"] = not without_originals
 
+        if exporter is warc:
+            self.write_warc(claims, export_options["version"], output)
+            return
         if not output or output == "-":
             for chunk in exporter.iter_chunks(claims, **export_options):
                 self.stdout.write(chunk, ending="")
@@ -115,3 +120,31 @@ class Command(BaseCommand):
                 partial.unlink()
         count = claims.count()
         self.stderr.write(f"Wrote {count} claim{'s' if count != 1 else ''} as {exporter.LABEL} to {output}.")
+
+    def write_warc(self, claims, version, output):
+        """Write the captures ``claims`` cite as one WARC file to ``output`` (bytes; not to a terminal)."""
+        bundled = list(warc.captures(claims, version))
+        if not output or output == "-":
+            binary = getattr(self.stdout._out, "buffer", None)
+            if binary is None or self.stdout.isatty():
+                raise CommandError("A WARC file is binary: give --output FILE, or redirect the output to a file.")
+            for block in warc.iter_bytes(bundled):
+                binary.write(block)
+            binary.flush()
+        else:
+            path = Path(output)
+            partial = path.with_name(path.name + ".partial")
+            try:
+                with open(partial, "wb") as out:
+                    for block in warc.iter_bytes(bundled):
+                        out.write(block)
+                os.replace(partial, path)
+            except OSError as error:
+                raise CommandError(f"{output}: cannot write: {error.strerror or error}") from error
+            finally:
+                if partial.exists():
+                    partial.unlink()
+        self.stderr.write(
+            f"Wrote {len(bundled)} web capture{'s' if len(bundled) != 1 else ''} as {warc.LABEL}"
+            + (f" to {output}." if output and output != "-" else ".")
+        )
