@@ -22,6 +22,14 @@ class EditorialConfig(AppConfig):
         from sources.signals import revision_added
 
         revision_added.connect(signals.reanchor_on_revision_added, dispatch_uid="editorial.reanchor_citations")
+        # Every captured revision gets its suggested claims computed in the background (issue #15).
+        from django.db.models.signals import post_save
+
+        from sources.models import Revision
+
+        post_save.connect(
+            signals.suggest_on_revision_captured, sender=Revision, dispatch_uid="editorial.suggest_claims"
+        )
         # Joining Editors or Moderators makes a user staff, so that they can log in to the admin.
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed

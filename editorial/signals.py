@@ -3,8 +3,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import transaction
 
 from editorial.services.citations import reanchor_citations
+from editorial.suggestions.store import compute_suggestions
 
 # The groups the migrations create for the desk; their members work in the admin.
 DESK_GROUPS = ("Editors", "Moderators")
@@ -37,6 +39,18 @@ def reanchor_on_revision_added(sender, *, revision, previous=None, **kwargs):
     rather than leaving citations anchored against a revision that is no longer the newest.
     """
     reanchor_citations(revision)
+
+
+def suggest_on_revision_captured(sender, *, instance, created, raw=False, **kwargs):
+    """Queue the computing of a new revision's suggested claims, for when its capture has committed.
+
+    ``post_save`` of ``Revision`` rather than ``revision_added``: that signal is not sent for a
+    source's first revision, which needs its suggestions as much. A worker that ran the task before
+    the commit would not find the revision yet.
+    """
+    if created and not raw:
+        revision_id = instance.pk
+        transaction.on_commit(lambda: compute_suggestions.enqueue(revision_id))
 
 
 def create_cache_table(sender, *, using, verbosity=1, **kwargs):

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from editorial.admin.display import anchor_html, citation_in_context
+from editorial.admin.suggestions import SuggestedClaimsMixin
 from editorial.models import Citation
 from sources.admin import SourceAdmin
 from sources.models import Source
@@ -56,8 +57,8 @@ def citing_claims_html(source):
     )
 
 
-class SourceAdminWithClaims(SourceAdmin):
-    """``SourceAdmin`` with a last section listing the claims that cite the source."""
+class SourceAdminWithClaims(SuggestedClaimsMixin, SourceAdmin):
+    """``SourceAdmin`` with a last section listing the claims that cite the source, and its suggested claims."""
 
     fieldsets = [*SourceAdmin.fieldsets, ("Claims citing this source", {"fields": ["citing_claims"]})]
     readonly_fields = [*SourceAdmin.readonly_fields, "citing_claims"]

@@ -17,6 +17,7 @@ from editorial.models.moderation import (
 from editorial.models.public import PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet
 from editorial.models.sets import SET_DESCRIPTION_MAX_LENGTH, ClaimSet, ClaimSetMembership, ClaimSetQuerySet
 from editorial.models.speakers import Speaker
+from editorial.models.suggestions import SuggestedClaim
 from editorial.public.version import STATEMENT_SLUG_LENGTH, statement_slug
 from editorial.workflow import ClaimStatus, TransitionError
 
@@ -45,6 +46,7 @@ __all__ = [
     "RelationKind",
     "Speaker",
     "SpeakerKind",
+    "SuggestedClaim",
     "TransitionError",
     "Verdict",
     "actor_name",
