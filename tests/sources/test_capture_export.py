@@ -10,7 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.checker import Checker
 
 from sources.services import capture_url
-from tests.factories import make_claim, make_citation, make_published_claim
+from tests.factories import make_citation, make_claim, make_published_claim
 from tests.sources.test_capture_web import CHANGED, PAGE
 
 pytestmark = pytest.mark.django_db
