@@ -147,6 +147,19 @@ def redis_answers():
         return False
 
 
+def python(script, **env):
+    """Run ``script`` with ``python -c`` under the project's settings and ``env``."""
+    settings = {"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV_FILE": "", "DJANGO_DEBUG": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, **settings, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379 for the RQ backend")
 def test_the_rq_backend_runs_tasks_in_an_rq_worker(tmp_path):
     env = {
@@ -160,20 +173,7 @@ def test_the_rq_backend_runs_tasks_in_an_rq_worker(tmp_path):
         "from tests.config.tasks_for_tests import add;"
         "result = add.enqueue(20, 22); print(result.id)"
     )
-    enqueued = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_ENV_FILE": "",
-            "DJANGO_DEBUG": "1",
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    enqueued = python(script, **env)
     assert enqueued.returncode == 0, enqueued.stderr
     task_id = enqueued.stdout.strip().splitlines()[-1]
 
@@ -185,19 +185,6 @@ def test_the_rq_backend_runs_tasks_in_an_rq_worker(tmp_path):
         "from tests.config.tasks_for_tests import add;"
         f"result = add.get_result({task_id!r}); print(result.status, result.return_value)"
     )
-    finished = subprocess.run(
-        [sys.executable, "-c", check],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_ENV_FILE": "",
-            "DJANGO_DEBUG": "1",
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    finished = python(check, **env)
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.split()[-2:] == ["SUCCESSFUL", "42"]
