@@ -20,12 +20,16 @@ Variables:
     SITE_URL                the public address, for absolute links in exports; defaults to
                             http://127.0.0.1:8000.
     IMPORT_MAX_BYTES        largest file the importer accepts; defaults to 10 MB.
+    IMPORT_TASK_THRESHOLD_BYTES  an admin upload larger than this is imported by a background
+                            task; defaults to 1 MB (docs/tasks.md).
     CAPTURE_MAX_BYTES       largest page a web capture reads; defaults to 10 MB (docs/capture.md).
     CAPTURE_TIMEOUT         seconds a web capture may take in all; defaults to 30.
     CAPTURE_USER_AGENT      the User-Agent web captures and watch checks send.
     CAPTURE_ALLOW_PRIVATE_ADDRESSES  "1" lets captures reach loopback, private and reserved
                             addresses; off by default (a guard against server-side request forgery).
     CAPTURE_WATCH_WORKERS   addresses a watch pass fetches at once; defaults to 8.
+    CAPTURE_OBEY_ROBOTS     "0" lets captures and watch checks ignore robots.txt; on by default.
+    CAPTURE_PER_HOST_INTERVAL  seconds between two requests of a watch pass to one host; 1.0.
     MEDIA_ROOT              where captured WARC files are stored; defaults to ./media.
     DJANGO_SECURE_SSL_REDIRECT  set to "0" when TLS ends at a proxy that already redirects.
     API_THROTTLE_RATE       requests an anonymous API client may make; defaults to 120/minute.
@@ -292,6 +296,8 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# A larger upload is stored (under imports/ in the default storage) and imported by a background task.
+IMPORT_TASK_THRESHOLD_BYTES = int(os.environ.get("IMPORT_TASK_THRESHOLD_BYTES", str(1024 * 1024)))
 
 # Web captures (sources.services.web): stored as WARC files in the default file storage.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -302,6 +308,8 @@ CAPTURE_MAX_REDIRECTS = 10
 CAPTURE_USER_AGENT = os.environ.get("CAPTURE_USER_AGENT", "EditorialProvenanceCapture/1.0 (archiving cited sources)")
 CAPTURE_ALLOW_PRIVATE_ADDRESSES = env_bool("CAPTURE_ALLOW_PRIVATE_ADDRESSES")
 CAPTURE_WATCH_WORKERS = int(os.environ.get("CAPTURE_WATCH_WORKERS", "8"))
+CAPTURE_OBEY_ROBOTS = env_bool("CAPTURE_OBEY_ROBOTS", default=True)
+CAPTURE_PER_HOST_INTERVAL = float(os.environ.get("CAPTURE_PER_HOST_INTERVAL", "1.0"))
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -68,7 +68,7 @@ class EditorialConfig(AppConfig):
 
         # import_sources reads the project's own claim-set JSON too (the format export_claims writes);
         # registered from here so that the sources app never imports editorial code.
-        from editorial.claimset import import_sources_bundle
+        from editorial.claimset import check_sources_bundle, import_sources_bundle
         from sources.importers import register_bundle_format
 
-        register_bundle_format("claimset", [".json"], import_sources_bundle)
+        register_bundle_format("claimset", [".json"], import_sources_bundle, check=check_sources_bundle)

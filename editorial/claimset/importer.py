@@ -1,4 +1,5 @@
-"""Importing a claim-set JSON document (``editorial.claimset/2`` or ``/1``): ``import_claims`` and ``import_sources``.
+"""Importing a claim-set JSON document (``editorial.claimset/2`` or ``/1``): ``import_claims`` and ``import_sources``
+(through ``sources_bundle``).
 
 A document is checked whole first (``validate.check``): nothing is imported from a document with a
 problem, and every problem is reported. Then the import is decided, reading only — which stored
@@ -80,14 +81,11 @@ from editorial.models import (
 from editorial.public import counters
 from editorial.services.citations import save_citation
 from editorial.workflow import PUBLIC_STATUSES, may_restore, status_label
-from sources.importers import ImportProblem
 from sources.models import unique_slug
 from sources.services import CapturePlan, PlannedSource
 from sources.textutils import replace_unstorable
 
 CURATE_SET_PERMISSIONS = ("editorial.add_claimset", "editorial.change_claimset")
-ADD_CLAIM_PERMISSION = "editorial.add_claim"
-PROBLEMS_SHOWN = 10
 
 
 @dataclass
@@ -467,34 +465,3 @@ def _write_set(decision, claims, *, user):
         ],
         batch_size=BATCH_SIZE,
     )
-
-
-# Through import_sources --------------------------------------------------------------------------
-
-
-def import_sources_bundle(data, filename, *, user=None, operator="", dry_run=False, plan=None):
-    """Import a claim-set JSON file for ``import_sources`` (registered as its ``claimset`` format).
-
-    Returns ``(changed, title, summary, warnings)``, the warnings being the import's notices (statuses
-    not restored, with their JSON paths). Raises ``ImportProblem`` naming the first problems when the
-    document is refused, having written nothing, and when ``user`` may not add claims (the admin's
-    source upload is open to anyone who may capture sources). A dry run decides the import and
-    stops, so its summary counts are what a real run does; ``plan`` holds what the earlier files of
-    that dry run would have captured, and learns what this one would.
-    """
-    if not operator and (user is None or not user.has_perm(ADD_CLAIM_PERMISSION)):
-        raise ImportProblem(
-            "claim-set JSON brings in claims, and you do not have permission to add claims (ask for the Editors group)"
-        )
-    try:
-        result = _import(data, user=user, operator=operator, origin=filename, dry_run=dry_run, plan=plan)
-    except InvalidClaimSet as invalid:
-        shown = "; ".join(str(problem) for problem in invalid.problems[:PROBLEMS_SHOWN])
-        more = len(invalid.problems) - PROBLEMS_SHOWN
-        raise ImportProblem(
-            f"invalid claim-set JSON: {shown}" + (f"; and {more} more (run import_claims for all)" if more > 0 else "")
-        ) from None
-    document = parse(data)
-    claim_set = document.get("set") if isinstance(document, dict) else None
-    title = (claim_set or {}).get("title") or "claim-set JSON"
-    return result.changed, title, str(result), [str(notice) for notice in result.notices]

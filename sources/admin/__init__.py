@@ -7,8 +7,9 @@ with the detection's confidence, and lets an editor who may change the source re
 again in another encoding: a new revision, with the editor's reason.
 
 ``documents`` holds the publisher, author and source admins; ``revisions`` the revision admin;
-``web`` the source admin's *Capture from the web* page and WARC downloads; ``display`` the
-formatting they use. Importing the package registers them all.
+``web`` the source admin's *Capture from the web* page and WARC downloads; ``large_imports`` the
+upload page's background imports of large files; ``display`` the formatting they use. Importing
+the package registers them all.
 """
 
 from sources.admin.display import compact_datetime, encoding_read, format_html_paragraphs, origin_file_name

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from sources.admin import web
 from sources.admin.display import compact_datetime, encoding_read
+from sources.admin.large_imports import queue_upload
 from sources.diffs import diff_texts, paragraphs
 from sources.forms import ImportFilesForm, importer_formats
 from sources.models import Author, Byline, Publisher, Revision, Source
@@ -292,13 +293,13 @@ class SourceAdmin(admin.ModelAdmin):
         if request.method == "POST":
             form = ImportFilesForm(request.POST, request.FILES, publisher_names=publisher_names)
             if form.is_valid():
-                outcomes = [
+                reports = [
                     self.import_upload(request, uploaded, form.cleaned_data) for uploaded in form.cleaned_data["files"]
                 ]
-                for outcome in outcomes:
-                    messages.add_message(request, *outcome_message(outcome))
+                for level, message, _failed in reports:
+                    messages.add_message(request, level, message)
                 # Success goes on to the list; a failure or a dry run stays here to try again.
-                if not form.cleaned_data["dry_run"] and not any(outcome.failed for outcome in outcomes):
+                if not form.cleaned_data["dry_run"] and not any(failed for *_, failed in reports):
                     return HttpResponseRedirect(reverse("admin:sources_source_changelist"))
         else:
             form = ImportFilesForm(publisher_names=publisher_names)
@@ -309,15 +310,16 @@ class SourceAdmin(admin.ModelAdmin):
             "form": form,
             "formats": importer_formats(),
             "max_size": format_size(settings.IMPORT_MAX_BYTES),
+            "task_threshold": format_size(settings.IMPORT_TASK_THRESHOLD_BYTES),
             "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
         }
         return TemplateResponse(request, "admin/sources/source/import_files.html", context)
 
     def import_upload(self, request, uploaded, options):
-        """Import one uploaded file and return its :class:`ImportOutcome`."""
+        """Import one uploaded file, or queue a large one (``large_imports``); return ``(level, message, failed)``."""
         if uploaded.size > settings.IMPORT_MAX_BYTES:
             # Refused before reading: the upload may be far larger than memory should hold.
-            return ImportOutcome(
+            outcome = ImportOutcome(
                 filename=uploaded.name,
                 status=FAILED,
                 message=(
@@ -326,14 +328,18 @@ class SourceAdmin(admin.ModelAdmin):
                 ),
                 dry_run=options["dry_run"],
             )
-        return import_file(
-            data=uploaded.read(),
-            filename=uploaded.name,
-            format=options["format"] or None,
-            user=request.user,
-            publisher=options["publisher"],
-            dry_run=options["dry_run"],
-        )
+        elif uploaded.size > settings.IMPORT_TASK_THRESHOLD_BYTES:
+            return queue_upload(request, uploaded, options)
+        else:
+            outcome = import_file(
+                data=uploaded.read(),
+                filename=uploaded.name,
+                format=options["format"] or None,
+                user=request.user,
+                publisher=options["publisher"],
+                dry_run=options["dry_run"],
+            )
+        return *outcome_message(outcome), outcome.failed
 
 
 def outcome_message(outcome):

@@ -13,6 +13,7 @@ from sources.importers import html, markdown, text
 from sources.importers.base import ImportProblem, ParsedAuthor, ParsedDocument
 
 __all__ = [
+    "BUNDLE_CHECKS",
     "BUNDLE_FORMATS",
     "FORMATS",
     "ImportProblem",
@@ -36,10 +37,16 @@ FORMATS = {module.FORMAT: module for module in (text, markdown, html)}
 # capture API); in a dry run it decides and writes nothing, and ``plan`` (a ``CapturePlan``) holds
 # what the earlier files of the run would have captured, and learns what this file would.
 BUNDLE_FORMATS = {}
+# handler → ``check(data, filename, *, user, operator)``: a quick look at a file that raises
+# ImportProblem for one the handler would refuse (malformed, not the user's to import), writing
+# nothing; the admin runs it before it queues a large file for a background import.
+BUNDLE_CHECKS = {}
 
 
-def register_bundle_format(name, extensions, handler):
+def register_bundle_format(name, extensions, handler, *, check=None):
     BUNDLE_FORMATS[name] = (tuple(extensions), handler)
+    if check is not None:
+        BUNDLE_CHECKS[handler] = check
 
 
 def bundle_handler(filename, format=None):

@@ -4,6 +4,7 @@
   ``create_source``, ``capture_revision``, ``create_sources``.
 * ``plan`` — ``CapturePlan``: deciding before writing, by those rules (a dry run decides and stops).
 * ``imports`` — ``import_file`` and ``import_paths``: files and folders in, ``ImportOutcome`` out.
+* ``quick_check`` — ``check_file``: the quick look the admin takes before it queues a large file.
 * ``verify`` — ``reverify_revision``.
 * ``reread`` — ``reread_revision``: a revision's original read again in another encoding.
 * ``fetch``, ``warc``, ``web`` — web captures (docs/capture.md): ``fetch`` (HTTP, with the address
@@ -35,6 +36,7 @@ from sources.services.imports import (
     import_paths,
 )
 from sources.services.plan import CapturePlan, PlannedSource
+from sources.services.quick_check import check_file
 from sources.services.reread import reread_revision
 from sources.services.verify import reverify_revision
 from sources.services.web import GONE, WebOutcome, capture_url, check_source, watch_pass
@@ -53,6 +55,7 @@ __all__ = [
     "WebOutcome",
     "capture_revision",
     "capture_url",
+    "check_file",
     "check_source",
     "create_source",
     "create_sources",

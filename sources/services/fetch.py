@@ -173,11 +173,14 @@ def _refuse_type(response):
     raise CaptureRefused(f"the address serves {named}; captured are HTML pages, plain text and Markdown")
 
 
-def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Client | None = None) -> Fetched:
+def fetch(
+    url: str, *, etag: str = "", last_modified: str = "", client: httpx.Client | None = None, any_type: bool = False
+) -> Fetched:
     """Fetch ``url`` and return the final response; raise ``CaptureRefused`` for what a capture refuses.
 
     ``etag`` and ``last_modified`` make the request conditional (``If-None-Match``,
-    ``If-Modified-Since``): an unchanged page answers ``304`` without a body.
+    ``If-Modified-Since``): an unchanged page answers ``304`` without a body. ``any_type`` reads a
+    body of any content type (a robots.txt file, whatever the server calls it).
     """
     try:
         current = httpx.URL(url.strip())
@@ -222,7 +225,8 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", client: httpx.Cl
                     continue
                 body = b""
                 if response.status_code == 200:
-                    _refuse_type(response)
+                    if not any_type:
+                        _refuse_type(response)
                     body = _read_body(response, deadline)
                 else:
                     _drain(response)

@@ -137,16 +137,18 @@ class _Step:
     updated_at: datetime | None = None
 
 
-def _plan(document: ParsedDocument, *, publisher_name: str, plan: CapturePlan) -> _Step:
+def _plan(document: ParsedDocument, *, publisher_name: str, plan: CapturePlan, timeline: bool = False) -> _Step:
     """Decide what importing ``document`` does, reading only, and record it in ``plan``.
 
-    Raises ``ValidationError`` for a value the models refuse, before anything is written, so that a
-    dry run reports the failures a real run hits.
+    A text the source holds is unchanged; with ``timeline`` (web captures: revisions are what the publisher
+    showed, in order) only when the newest revision holds it. ``ValidationError``s come before any write.
     """
     sha256 = text_sha256(document.text)
     planned = plan.match(url=document.url, publisher=publisher_name, title=document.title, sha256=sha256)
     if planned is not None and sha256 in planned.numbers:
-        return _Step(UNCHANGED, planned, planned.numbers[sha256])
+        number = planned.numbers[sha256]
+        if not timeline or number == max(planned.numbers.values()):
+            return _Step(UNCHANGED, planned, number)
 
     publisher = plan.publisher(publisher_name)
     if publisher is None and publisher_name:
@@ -215,11 +217,11 @@ def _write(step: _Step, document: ParsedDocument, *, data: bytes, filename: str,
 
 
 @transaction.atomic
-def _save(*, document, data, filename, user, publisher_name, outcome):
+def _save(*, document, data, filename, user, publisher_name, outcome, timeline=False):
     """Plan ``document`` and write it; fill in ``outcome``. Runs in one transaction."""
     # The plan locks the publisher's row and the matched source's: imports of one publisher's
     # documents are serialised, so two imports of the same URL-less document cannot both create it.
-    step = _plan(document, publisher_name=publisher_name, plan=CapturePlan(lock=True))
+    step = _plan(document, publisher_name=publisher_name, plan=CapturePlan(lock=True), timeline=timeline)
     outcome.source, outcome.revision = _write(step, document, data=data, filename=filename, user=user)
     outcome.status = step.status
 
@@ -347,8 +349,9 @@ def import_document(
     dry_run=False,
     plan=None,
     outcome=None,
+    timeline: bool = False,
 ) -> ImportOutcome:
-    """Import a document an importer has read from ``data`` (a web capture's page) as ``import_file`` does."""
+    """Import a document an importer has read from ``data`` (a web capture's page, ``timeline``: see ``_plan``)."""
     outcome = outcome or ImportOutcome(filename=filename, status=FAILED, dry_run=dry_run)
     try:
         _check_storable(document, publisher)
@@ -374,11 +377,11 @@ def import_document(
             _dry_run(plan=plan or CapturePlan(), **arguments)
         else:
             try:
-                _save(data=data, filename=filename, user=user, **arguments)
+                _save(data=data, filename=filename, user=user, timeline=timeline, **arguments)
             except IntegrityError:
                 # A concurrent import created the same publisher, author, source or revision
                 # number first; the file's transaction was rolled back. Once more, it finds them.
-                _save(data=data, filename=filename, user=user, **arguments)
+                _save(data=data, filename=filename, user=user, timeline=timeline, **arguments)
     except ValidationError as error:
         outcome.status, outcome.source, outcome.revision = FAILED, None, None
         outcome.message = f"invalid {_validation_message(error)}"

@@ -37,7 +37,7 @@ class PlannedSource:
     url: str
     publisher: str  # the publisher's name, "" for none
     title: str
-    numbers: dict[str, int] = field(default_factory=dict)  # SHA-256 of each revision's text → its number
+    numbers: dict[str, int] = field(default_factory=dict)  # SHA-256 of each revision's text → its (newest) number
     source: Source | None = None  # the stored source; for a new one, set when it is created
 
     def matches(self, step: str, *, url: str, publisher: str, title: str, sha256: str | None) -> bool:
@@ -161,8 +161,11 @@ class CapturePlan:
         stored = {source.pk for sources in self._stored.values() for source in sources}
         for chunk in _chunks(list(stored - set(self._stored_numbers))):
             self._stored_numbers |= {pk: {} for pk in chunk}
-            for source_pk, sha256, number in Revision.objects.filter(source__in=chunk).values_list(
-                "source_id", "sha256", "number"
+            # In number order: a text that several revisions hold (a page that changed back) maps to the newest.
+            for source_pk, sha256, number in (
+                Revision.objects.filter(source__in=chunk)
+                .order_by("number")
+                .values_list("source_id", "sha256", "number")
             ):
                 self._stored_numbers[source_pk][sha256] = number
 
@@ -186,7 +189,11 @@ class CapturePlan:
             url=stored.url,
             publisher=stored.publisher.name if stored.publisher_id else "",
             title=stored.title,
-            numbers=dict(stored.revisions.values_list("sha256", "number")) if numbers is None else dict(numbers),
+            numbers=(
+                dict(stored.revisions.order_by("number").values_list("sha256", "number"))
+                if numbers is None
+                else dict(numbers)
+            ),
             source=stored,
         )
         self._add(planned)

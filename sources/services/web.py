@@ -6,12 +6,18 @@ its content type names (HTML, plain text, Markdown), and saves it as a file impo
 revision and the citations of the older ones are re-anchored). A new revision gets a ``Capture``:
 the fetched, final and canonical addresses, the redirect chain, status, validators, time, and the
 exchange as a WARC file (``sources.services.warc``) in the default file storage, with the SHA-256
-of the file and of its payload. A capture whose text is already stored changes nothing.
+of the file and of its payload. A capture whose text the newest revision holds changes nothing;
+one whose text only an older revision holds (the page changed back) is a new revision, since the
+revisions are the publisher's timeline.
 
 ``check_source`` is one watch check of a watched source: a conditional request with the last
 response's validators; ``304`` or the same text is *unchanged*, other text a *new revision*,
 ``404``/``410`` *gone* (the last revision stays), anything else *failed*. Each check is recorded on
 the source (time, outcome, message), without a history row.
+
+Both ask the site's robots.txt first and, in a watch pass, keep ``CAPTURE_PER_HOST_INTERVAL``
+seconds between two requests to one host (``sources.services.politeness``); an address the
+robots.txt forbids fails with "disallowed by robots.txt" and is not fetched.
 """
 
 import hashlib
@@ -32,6 +38,7 @@ from sources.importers import ImportProblem, detect_format, get_importer
 from sources.models import Capture, CheckStatus, Revision, Source, text_sha256
 from sources.services.fetch import CaptureRefused, Fetched, fetch
 from sources.services.imports import CREATED, FAILED, NEW_REVISION, UNCHANGED, import_document
+from sources.services.politeness import Politeness
 from sources.services.warc import warc_bytes
 from sources.textutils import encoding_label, shown
 
@@ -160,7 +167,9 @@ def _save_capture(fetched: Fetched, *, url: str, user, watch: bool | None, inter
     written = []
     try:
         with transaction.atomic():
-            outcome = import_document(document=document, data=fetched.body, filename=fetched.final_url, user=user)
+            outcome = import_document(
+                document=document, data=fetched.body, filename=fetched.final_url, user=user, timeline=True
+            )
             if outcome.failed:
                 return WebOutcome(fetched.requested_url, FAILED, message=outcome.message)
             if outcome.status != UNCHANGED:
@@ -211,7 +220,10 @@ def capture_url(url: str, *, user=None, watch: bool | None = None, interval: tim
     """
     url = url.strip()
     try:
-        fetched = fetch(url)
+        with httpx.Client(timeout=settings.CAPTURE_TIMEOUT, follow_redirects=False, trust_env=False) as client:
+            if refusal := Politeness(client=client).refusal(url):
+                raise CaptureRefused(refusal)
+            fetched = fetch(url, client=client)
     except CaptureRefused as refused:
         return WebOutcome(url, FAILED, message=str(refused))
     if fetched.status != 200:
@@ -219,9 +231,13 @@ def capture_url(url: str, *, user=None, watch: bool | None = None, interval: tim
     return _save_capture(fetched, url="", user=user, watch=watch, interval=interval)
 
 
-def _fetch_for_check(source: Source, client: httpx.Client | None) -> Fetched | CaptureRefused:
-    """Fetch a watched source's address conditionally; return the response, or the refusal. Reads no database."""
+def _fetch_for_check(source: Source, client: httpx.Client | None, politeness: Politeness) -> Fetched | CaptureRefused:
+    """Fetch a watched source's address conditionally, if its robots.txt allows, in its host's turn;
+    return the response, or the refusal. Reads no database."""
     try:
+        if refusal := politeness.refusal(source.url):
+            raise CaptureRefused(refusal)
+        politeness.pace(source.url)
         return fetch(source.url, etag=source.check_etag, last_modified=source.check_last_modified, client=client)
     except CaptureRefused as refused:
         return refused
@@ -232,7 +248,7 @@ def check_source(source: Source, *, user=None, client: httpx.Client | None = Non
 
     ``client`` is an ``httpx.Client`` to reuse across the checks of one pass (kept-alive connections).
     """
-    return _checked(source, _fetch_for_check(source, client), user=user)
+    return _checked(source, _fetch_for_check(source, client, Politeness(client=client)), user=user)
 
 
 def _checked(source: Source, fetched: Fetched | CaptureRefused, *, user, not_modified=None) -> WebOutcome:
@@ -296,15 +312,17 @@ def watch_pass(*, every: bool = False, user=None, workers: int | None = None):
     ):
         # A window of fetches ahead of the one being recorded: bounded, so that a pass over many
         # sources holds at most ``2 × workers`` responses in memory.
+        politeness = Politeness(client=client, interval=settings.CAPTURE_PER_HOST_INTERVAL)
         window = deque(
-            (source, pool.submit(_fetch_for_check, source, client)) for source in islice(sources, workers * 2)
+            (source, pool.submit(_fetch_for_check, source, client, politeness))
+            for source in islice(sources, workers * 2)
         )
         not_modified = []
         try:
             while window:
                 source, future = window.popleft()
                 for following in islice(sources, 1):
-                    window.append((following, pool.submit(_fetch_for_check, following, client)))
+                    window.append((following, pool.submit(_fetch_for_check, following, client, politeness)))
                 yield source, _checked(source, future.result(), user=user, not_modified=not_modified)
                 if len(not_modified) >= NOT_MODIFIED_BATCH:
                     _record_not_modified(not_modified)

@@ -20,6 +20,7 @@ def site(settings, tmp_path):
 
     settings.CAPTURE_ALLOW_PRIVATE_ADDRESSES = True
     settings.CAPTURE_TIMEOUT = 3
+    settings.CAPTURE_PER_HOST_INTERVAL = 0  # tests/sources/test_politeness.py sets its own
     settings.MEDIA_ROOT = tmp_path / "media"
     server = Site().start()
     yield server

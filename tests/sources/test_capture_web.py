@@ -308,7 +308,7 @@ def test_a_redirect_to_a_private_address_is_refused(site, settings, monkeypatch,
     outcome = capture_url(url)
 
     assert outcome.failed and f"a {kind} address; captures reach public addresses only" in outcome.message
-    assert [path for path, _ in site.requests] == ["/go"]
+    assert [path for path, _ in site.requests] == ["/robots.txt", "/go"]
     assert nothing_written(settings)
 
 
@@ -445,7 +445,7 @@ def test_a_redirect_loop_is_refused(site, settings):
     outcome = capture_url(url)
 
     assert outcome.failed and outcome.message == "more than 10 redirects"
-    assert len(site.requests) == 11 and nothing_written(settings)
+    assert len(site.requests) == 1 + 11 and nothing_written(settings)  # robots.txt, then the loop
 
 
 def test_an_importer_error_fails_the_address_and_writes_nothing(site, settings, monkeypatch):
