@@ -29,7 +29,6 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from editorial.anchoring import context
-from editorial.claimset.rows import insert, insert_history
 from editorial.claimset.validate import ref_key
 from editorial.models import (
     Citation,
@@ -48,6 +47,7 @@ from editorial.services.citations import anchor_citation
 from editorial.services.moderation import IMPORT, RESTORE, actor_name, import_event_note
 from editorial.workflow import PUBLIC_STATUSES, ClaimStatus
 from sources.models import Revision, Source, unique_slugs
+from sources.services.rows import insert, insert_history, insert_rows
 
 BATCH_SIZE = 1000
 # Names per query of OR-ed ``iexact`` lookups: SQLite refuses expressions nested 1,000 deep.
@@ -157,10 +157,11 @@ class NewClaimWriter:
         citations = [citation for cited in citations for citation in cited]
         insert(Citation, citations, kept=kept)
         insert_history(Citation, citations, default_date=now)
-        insert(
+        insert_rows(
             Claim.tags.through,
+            ("content_type_id", "object_id", "tag_id"),
             (
-                Claim.tags.through(content_type=self.content_type, object_id=claim.pk, tag=tag)
+                (self.content_type.pk, claim.pk, tag.pk)
                 for claim, tags in zip(claims, tag_links, strict=True)
                 for tag in tags
             ),
@@ -170,7 +171,7 @@ class NewClaimWriter:
             (event for step, claim in zip(steps, claims, strict=True) for event in self._events(step, claim, now)),
         )
         if self.restore:
-            readmodel.record_many(claims)
+            readmodel.record_many(claims, new=True)
         return claims
 
     # Resolving names ------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from editorial.claimset.bulk import BATCH_SIZE, batches, find_named
-from editorial.claimset.rows import insert
 from editorial.claimset.validate import Problem, ref_key
 from editorial.models import ClaimSet, ClaimSetMembership, Speaker, SpeakerKind
 from sources.models import Publisher, Source, unique_slug, unique_slugs
+from sources.services.rows import insert
 
 
 def accounts(document):

@@ -59,7 +59,6 @@ from editorial.claimset.bulk import (
     stored_claims,
     stored_revisions,
 )
-from editorial.claimset.rows import insert
 from editorial.claimset.validate import (
     InvalidClaimSet,
     ParsedClaim,
@@ -83,6 +82,7 @@ from editorial.services.citations import save_citation
 from editorial.workflow import PUBLIC_STATUSES, may_restore, status_label
 from sources.models import unique_slug
 from sources.services import CapturePlan, PlannedSource
+from sources.services.rows import insert
 from sources.textutils import replace_unstorable
 
 CURATE_SET_PERMISSIONS = ("editorial.add_claimset", "editorial.change_claimset")

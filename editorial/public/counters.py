@@ -110,41 +110,45 @@ def stored_contributions(claim_ids) -> Counter:
 
 
 def new_contributions(entries, tag_links, source_links, publisher_of) -> Counter:
-    """Return what ``entries`` (with their tag and source links, not yet read back) count for."""
+    """Return what ``entries`` (with their tag and source links, ``(entry id, tag or source id)``
+    pairs not yet read back) count for.
+    """
     keys = {}
     for entry in entries:
         if entry.listed:
             keys[entry.claim_id] = {EVERYTHING}
             if entry.speaker_id:
                 keys[entry.claim_id].add((Kind.SPEAKER, entry.speaker_id))
-    for link in tag_links:
-        if link.entry_id in keys:
-            keys[link.entry_id].add((Kind.TAG, link.tag_id))
-    for link in source_links:
-        publisher_id = publisher_of.get(link.source_id)
-        if link.entry_id in keys and publisher_id:
-            keys[link.entry_id].add((Kind.PUBLISHER, publisher_id))
+    for entry_id, tag_id in tag_links:
+        if entry_id in keys:
+            keys[entry_id].add((Kind.TAG, tag_id))
+    for entry_id, source_id in source_links:
+        publisher_id = publisher_of.get(source_id)
+        if entry_id in keys and publisher_id:
+            keys[entry_id].add((Kind.PUBLISHER, publisher_id))
     return _pairs(keys.values())
 
 
-def before_change(claim_ids):
+def before_change(claim_ids, *, new=False):
     """Call before the entries of ``claim_ids`` change (are written, removed, or a source they cite
     changes publisher); hand the result to ``after_change`` once they have.
 
     Outside ``deferred()`` it is what they count for now. Inside, it is None: the first time an
     entry is touched in the block, what it counted for is taken off the block's delta, and the
-    block's end counts every touched entry's final state in SQL.
+    block's end counts every touched entry's final state in SQL. ``new``: the claims were created
+    in this transaction and have no entries yet, so they count for nothing before (no query).
     """
     stack = _stack()
     if not stack:
-        return stored_contributions(claim_ids)
+        return Counter() if new else stored_contributions(claim_ids)
     if stack[-1] is None:
         return None  # paused: the writer recounts
     block = stack[-1]
     unseen = [pk for pk in claim_ids if pk not in block.seen]
     if unseen:
         block.seen.update(unseen)
-        block.delta.subtract(stored_contributions(unseen))
+        if not new:
+            block.delta.subtract(stored_contributions(unseen))
     return None
 
 

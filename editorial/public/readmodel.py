@@ -20,6 +20,7 @@ from editorial.public import counters
 from editorial.public.version import PublicVersion
 from editorial.workflow import LISTED_STATUSES, PUBLIC_STATUSES
 from sources.models import Source
+from sources.services.rows import insert, insert_rows
 
 BATCH_SIZE = 1000
 # Moderation steps that leave the approved version and the status as they were.
@@ -112,36 +113,39 @@ def record(claim) -> PublicEntry | None:
     return entries[0] if entries else None
 
 
-def record_many(claims) -> int:
+def record_many(claims, *, new=False) -> int:
     """Write the entries of ``claims`` in bulk (one query per kind of row), as ``record`` does one.
 
     For bulk moderation and imports: each claim needs ``pk``, ``status``, ``published_at`` and
-    ``public_snapshot``. Returns how many entries were written.
+    ``public_snapshot``. ``new`` says the claims were created in this transaction (an import's), so
+    that no entry of theirs can exist yet: nothing to look up or delete first. Returns how many
+    entries were written.
     """
     claims = list(claims)
-    return len(_write(claims)) if claims else 0
+    return len(_write(claims, new=new)) if claims else 0
 
 
-def _write(claims):
+def _write(claims, *, new=False):
     """Replace the entries of ``claims`` (one query per kind of row) and keep the counters in step."""
     with transaction.atomic():
         bump()
         ids = [claim.pk for claim in claims]
-        before = counters.before_change(ids)
-        PublicEntry.objects.filter(claim_id__in=ids).delete()
+        before = counters.before_change(ids, new=new)
+        if not new:
+            PublicEntry.objects.filter(claim_id__in=ids).delete()
         versions = []
         for claim in claims:
             version = PublicVersion.from_snapshot(claim.public_snapshot) if claim.status in PUBLIC_STATUSES else None
             if version is not None:
                 versions.append((claim, version))
-        entries = PublicEntry.objects.bulk_create([_entry(claim, version) for claim, version in versions])
+        entries = insert(PublicEntry, [_entry(claim, version) for claim, version in versions])
         tags = _tags({name for _, version in versions for name in version.tags})
         publisher_of = _existing_sources({pk for _, version in versions for pk in version.source_ids})
         pairs = [(entry, version) for entry, (_, version) in zip(entries, versions, strict=True)]
-        tag_links = PublicEntryTag.objects.bulk_create([link for e, v in pairs for link in _tag_links(e, v, tags)])
-        source_links = PublicEntrySource.objects.bulk_create(
-            [link for e, v in pairs for link in _source_links(e, v, publisher_of)]
-        )
+        tag_links = [link for entry, version in pairs for link in _tag_links(entry, version, tags)]
+        source_links = [link for entry, version in pairs for link in _source_links(entry, version, publisher_of)]
+        insert_rows(PublicEntryTag, ("entry_id", "tag_id"), tag_links)
+        insert_rows(PublicEntrySource, ("entry_id", "source_id"), source_links)
         counters.after_change(
             before, lambda: counters.new_contributions(entries, tag_links, source_links, publisher_of)
         )
@@ -186,16 +190,18 @@ def _existing_sources(ids):
 
 
 def _tag_links(entry, version, tags):
+    """Yield ``(entry id, tag id)`` for the approved version's tags, each tag once."""
     seen = set()
     for name in version.tags:
         tag = tags[name.casefold()]
         if tag.pk not in seen:
             seen.add(tag.pk)
-            yield PublicEntryTag(entry=entry, tag=tag)
+            yield entry.claim_id, tag.pk
 
 
 def _source_links(entry, version, existing):
-    return [PublicEntrySource(entry=entry, source_id=pk) for pk in version.source_ids if pk in existing]
+    """Return ``[(entry id, source id)]`` for the approved version's sources that still exist."""
+    return [(entry.claim_id, pk) for pk in version.source_ids if pk in existing]
 
 
 @dataclass

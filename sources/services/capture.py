@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from sources.models import Author, Byline, Publisher, Revision, Source, normalise_name, text_sha256, unique_slugs
+from sources.services.rows import insert, insert_history
 from sources.signals import revision_added
 
 # The matching rule's steps, in order: the first step that finds a source decides.
@@ -263,8 +264,8 @@ def create_sources(new: list[NewSource], *, user, origin: str, format: str, enco
     ]
     for source in sources:
         source.clean_fields(exclude=["publisher", "current_revision"])  # rows in hand: no query to find them
-    Source.objects.bulk_create(sources)
-    Source.history.bulk_history_create(sources, default_date=now)
+    insert(Source, sources)
+    insert_history(Source, sources, default_date=now)
     _create_bylines(sources, [item.authors for item in new])
 
     revisions = []
@@ -290,11 +291,26 @@ def create_sources(new: list[NewSource], *, user, origin: str, format: str, enco
             revision.clean_fields(exclude=["source", "captured_by"])
             revisions.append(revision)
             source.current_revision, source.modified_at = revision, now  # the revisions come oldest first
-    Revision.objects.bulk_create(revisions)
-    Source.objects.bulk_update(sources, ["current_revision", "modified_at"], batch_size=500)
+    insert(Revision, revisions)
+    _point_at_newest(sources, now)
     # capture_revision saves the source once per revision, each save a history row.
-    Source.history.bulk_history_create([revision.source for revision in revisions], update=True, default_date=now)
+    insert_history(Source, [revision.source for revision in revisions], update=True, default_date=now)
     return sources
+
+
+def _point_at_newest(sources, now):
+    """Store ``sources``' ``current_revision`` (set in hand) and ``modified_at``: one statement on PostgreSQL."""
+    for source in sources:
+        source.current_revision = source.current_revision  # its key, now that it has one
+    if connection.vendor != "postgresql":
+        Source.objects.bulk_update(sources, ["current_revision", "modified_at"], batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE sources_source SET current_revision_id = newest.revision, modified_at = %s"
+            " FROM unnest(%s::bigint[], %s::bigint[]) AS newest(source, revision) WHERE id = newest.source",
+            [now, [source.pk for source in sources], [source.current_revision_id for source in sources]],
+        )
 
 
 def _create_bylines(sources, authors_of):

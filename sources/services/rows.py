@@ -1,7 +1,9 @@
 """Inserting many rows at once, as ``bulk_create`` does but faster on PostgreSQL (``COPY``).
 
-The claim-set import's bulk path (``bulk.py``) writes its rows through ``insert`` and their history
-through ``insert_history``: a fixed number of statements per batch, whatever its size.
+Bulk writers — the creation of many sources at once (``capture.create_sources``), the claim-set
+import (``editorial.claimset.bulk``), the public read model's bulk writes (``record_many``) — write
+their rows through ``insert`` and their history through ``insert_history``: a fixed number of
+statements per batch, whatever its size.
 """
 
 from datetime import date, datetime
@@ -51,6 +53,26 @@ def insert(model, objs, *, kept=()) -> list:
         obj._state.adding, obj._state.db = False, connection.alias
     _copy(model, fields, rows)
     return objs
+
+
+def insert_rows(model, columns, rows):
+    """Insert ``rows`` of ``model``, each a tuple of the values of the fields ``columns`` names (by
+    attribute name), without building model instances: for link tables, whose values (keys and ids)
+    need no preparing, written by the ten thousand.
+
+    ``columns`` must name every concrete field but the primary key, which the database draws.
+    """
+    rows = list(rows)
+    concrete = {field.attname: field for field in model._meta.concrete_fields}
+    missing = set(concrete) - set(columns) - {model._meta.pk.attname}
+    if missing:
+        raise ValueError(f"insert_rows({model._meta.label}): no value for {', '.join(sorted(missing))}")
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
+        return
+    _copy(model, [concrete[name] for name in columns], rows)
 
 
 def insert_history(model, objs, *, update=False, default_user=None, default_date=None):
