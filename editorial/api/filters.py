@@ -8,6 +8,8 @@ Every error is keyed by the query parameter at fault (``claim_date_after``, not 
 filter behind it), so a client can tell which part of its query string to fix.
 """
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from editorial.filters import MAX_PAGE_SIZE, ClaimFilter, SourceFilter
+from editorial.public import counters
 from editorial.public.caching import DepthLimitedPaginator
 
 
@@ -96,6 +99,9 @@ class ApiFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid():
             raise ValidationError(parameter_errors(filterset))
+        if hasattr(filterset, "counted_scope"):
+            # The claim list's total, when its counters keep it (``ClaimApiPagination``).
+            view.counted_scope = filterset.counted_scope()
         return filterset.qs
 
 
@@ -146,8 +152,22 @@ class ApiPagination(PageNumberPagination):
 
 
 class ClaimApiPagination(ApiPagination):
-    """The claim list's pagination: counted once per version of the public record, pages reaching
-    the first ``LIST_DEPTH`` rows (``editorial.public.caching``); the exports stream every claim.
+    """The claim list's pagination: pages reaching the first ``LIST_DEPTH`` rows
+    (``editorial.public.caching``); the exports stream every claim.
+
+    The total of the whole list, or of one tag's, speaker's or publisher's claims, is read from the
+    counters moderation keeps (``editorial.public.counters``), as the HTML list reads it: a
+    ``COUNT(*)`` of a million entries after every change would be most of the response's time.
+    Other filters are counted once per version of the public record.
     """
 
-    django_paginator_class = DepthLimitedPaginator
+    total = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        scope = getattr(view, "counted_scope", None)
+        self.total = counters.total(scope) if scope is not None else None
+        return super().paginate_queryset(queryset, request, view)
+
+    @property
+    def django_paginator_class(self):
+        return partial(DepthLimitedPaginator, total=self.total)
