@@ -63,6 +63,10 @@ class EditorialConfig(AppConfig):
         from editorial.public.search import ensure_sqlite_index
 
         post_migrate.connect(ensure_sqlite_index, sender=self, dispatch_uid="editorial.sqlite_search_index")
+        # And the claims' word index, which finds similar claims on SQLite (issue #16).
+        from editorial.similarity.sqlite import ensure_sqlite_index as ensure_sqlite_words
+
+        post_migrate.connect(ensure_sqlite_words, sender=self, dispatch_uid="editorial.sqlite_claim_words")
         # A plain `migrate` makes the database cache's table too (the API's throttle counts in it).
         post_migrate.connect(signals.create_cache_table, sender=self, dispatch_uid="editorial.create_cache_table")
 

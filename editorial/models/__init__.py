@@ -16,6 +16,7 @@ from editorial.models.moderation import (
 )
 from editorial.models.public import PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet
 from editorial.models.sets import SET_DESCRIPTION_MAX_LENGTH, ClaimSet, ClaimSetMembership, ClaimSetQuerySet
+from editorial.models.similarity import SimilarityDismissal
 from editorial.models.speakers import Speaker
 from editorial.models.suggestions import SuggestedClaim
 from editorial.public.version import STATEMENT_SLUG_LENGTH, statement_slug
@@ -44,6 +45,7 @@ __all__ = [
     "PublicEntryTag",
     "PublicFacet",
     "RelationKind",
+    "SimilarityDismissal",
     "Speaker",
     "SpeakerKind",
     "SuggestedClaim",
