@@ -1,8 +1,9 @@
 """The claim admin: the claim list with its columns, filters and search, and the claim page.
 
 The claim page's citations and their picker are ``editorial.admin.citations``; its workflow buttons,
-the transition view and the moderation queue, ``editorial.admin.moderation``; the list's bulk
-actions, ``editorial.admin.actions``. ``ClaimAdmin`` puts them together.
+the transition view and the moderation queue, ``editorial.admin.moderation``; its "Similar claims"
+panel, ``editorial.admin.similar``; the list's bulk actions, ``editorial.admin.actions``.
+``ClaimAdmin`` puts them together.
 """
 
 from django import forms
@@ -43,6 +44,7 @@ from editorial.admin.filters import (
 )
 from editorial.admin.moderation import ClaimModerationMixin
 from editorial.admin.positions import park_moved_rows
+from editorial.admin.similar import SimilarClaimsMixin
 from editorial.models import Citation, Claim, ClaimRelation, ModerationEvent
 from editorial.services.citations import save_citation
 
@@ -58,7 +60,7 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(CitationPickerMixin, ClaimModerationMixin, ClaimChangesMixin, SimpleHistoryAdmin):
+class ClaimAdmin(SimilarClaimsMixin, CitationPickerMixin, ClaimModerationMixin, ClaimChangesMixin, SimpleHistoryAdmin):
     list_display = [
         "short_statement",
         "speaker",

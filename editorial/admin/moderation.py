@@ -22,6 +22,7 @@ from editorial import anchoring, workflow
 from editorial.admin.changes import changed_labels, changes_state, offered_transitions
 from editorial.admin.display import citation_in_context, claim_display_prefetches, claims_count, excerpt_in_context
 from editorial.admin.pages import admin_page, admin_url, viewable_object
+from editorial.admin.similar import mark_likely_duplicates
 from editorial.models import AnchorState, Citation, Claim, ModerationEvent, TransitionError
 
 # Transitions a moderator makes on claims in review, in the order their buttons appear.
@@ -163,6 +164,7 @@ class ClaimModerationMixin:
     def moderation_view(self, request):
         """The moderation queue: claims in review, longest waiting first, with their excerpts in context;
         then the public claims whose edits await approval, longest waiting first, with what changed.
+        Each is flagged when it likely duplicates another claim.
         """
         if not self.has_moderate_permission(request):
             raise PermissionDenied
@@ -187,6 +189,7 @@ class ClaimModerationMixin:
         )
         for claim in changed:
             claim.changed_labels = changed_labels(claim)
+        mark_likely_duplicates([*claims, *changed])
         source_changed = source_changed_citations()
         return admin_page(
             self,

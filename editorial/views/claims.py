@@ -2,6 +2,8 @@
 published claims of a tag, a speaker or a publisher.
 """
 
+import logging
+
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
@@ -24,6 +26,7 @@ from editorial.models import Claim, ClaimRelation, ClaimSet, ModerationEvent, Pu
 from editorial.public.caching import LIST_DEPTH, DepthLimitedPaginator
 from editorial.public.search import search_headlines
 from editorial.public.version import PublicVersion
+from editorial.similarity import similar_to_claim
 from editorial.views.exports import export_links
 from editorial.views.mixins import (
     ClaimsOfMixin,
@@ -37,7 +40,11 @@ from editorial.views.presenters import can_preview, claim_record, entry_claims, 
 from sources.history import changed_fields_since, metadata_changes
 from sources.models import Publisher
 
+logger = logging.getLogger(__name__)
+
 RECENT_CLAIMS = 10
+# How many claims found by their wording a claim's page lists, apart from the relations editors made.
+SIMILAR_CLAIMS = 5
 RECENT_SETS = 5
 POPULAR_TAGS = 20
 # How a relation reads from the claim it points at ("this claim is contradicted by …").
@@ -117,7 +124,9 @@ class ClaimListView(FilteredListMixin, FilterView):
 
 
 class ClaimDetailView(DetailView):
-    """``/claims/<id>/<slug>/``: a claim's public version with its citations, notices and relations."""
+    """``/claims/<id>/<slug>/``: a claim's public version with its citations, notices and relations, and
+    the listed claims worded like it (``similar_listed_claims``), apart from the relations editors made.
+    """
 
     template_name = "editorial/claim_detail.html"
     context_object_name = "claim"
@@ -184,8 +193,13 @@ class ClaimDetailView(DetailView):
             .select_related("from_claim")
             .order_by("kind", "pk")
         )
+        related_ids = {relation.to_claim_id for relation in outgoing} | {
+            relation.from_claim_id for relation in incoming
+        }
+        similar = similar_listed_claims(claim, leave_out=related_ids | {claim.pk})
+        # One call for both lists: the page's query count stays the same whatever their length.
         related_claims = public_claims(
-            [relation.to_claim for relation in outgoing] + [relation.from_claim for relation in incoming]
+            [relation.to_claim for relation in outgoing] + [relation.from_claim for relation in incoming] + similar
         )
         by_claim = {related.claim.pk: related for related in related_claims}
         relations = [
@@ -215,12 +229,37 @@ class ClaimDetailView(DetailView):
             preview=self.preview,
             notices=correction_notices(events),
             relations=relations,
+            similar_claims=[by_claim[similar_claim.pk] for similar_claim in similar if similar_claim.pk in by_claim],
             canonical_url=canonical,
             jsonld=None if self.preview else self.json_ld(item),
             last_modified=last_modified,
             public_url=claim.get_absolute_url() if self.preview and claim.is_publicly_visible() else "",
             **kwargs,
         )
+
+
+def similar_listed_claims(claim, *, leave_out):
+    """Return up to ``SIMILAR_CLAIMS`` listed claims worded like ``claim``, closest first, other than ``leave_out``.
+
+    Found in the public read model alone (approved statements of listed claims), so an editor's
+    unapproved edit or a draft never shows, and the list changes only with the public record's
+    version, which keys the page's caches. The list is the page's least part: a failure of the
+    similarity service is logged and leaves it empty rather than failing the page.
+    """
+    try:
+        found = similar_to_claim(claim, public=True, limit=SIMILAR_CLAIMS + len(leave_out))
+    except Exception:
+        logger.exception("Similar claims of claim %s could not be looked up", claim.pk)
+        return []
+    ids = [item.claim_id for item in found if item.claim_id not in leave_out][:SIMILAR_CLAIMS]
+    if not ids:
+        return []
+    claims = (
+        Claim.objects.filter(pk__in=listed_entries().filter(claim_id__in=ids).values("claim_id"))
+        .only("pk", "slug", "status", "created_at", "modified_at", "published_at", "public_snapshot")
+        .in_bulk()
+    )
+    return [claims[pk] for pk in ids if pk in claims]
 
 
 def correction_notices(events):

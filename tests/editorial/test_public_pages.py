@@ -755,7 +755,13 @@ def test_query_string_payload_is_escaped(client, several):
 PAGE_CACHE_QUERIES = 6
 CLAIM_LIST_QUERIES = 19 + PAGE_CACHE_QUERIES
 # claim, speaker, tags, revisions, bylines, citations, events, 2 relation lists, sources' record history
-CLAIM_PAGE_QUERIES = 11 + PAGE_CACHE_QUERIES  # with the public record's version (ETag)
+# (with the public record's version, the ETag); then the related and similar claims' speakers, tags
+# and sources, and the similar claims themselves (4; the two claims below are worded alike); then the
+# similarity look-up (editorial.similarity): the approved statement, the dismissed pairs and the
+# index's candidates — one query on SQLite; on PostgreSQL the transaction's trigram threshold, the
+# trigram and the word candidates, and once per process whether pg_trgm is installed (6 at most).
+SIMILAR_LOOKUP_QUERIES = 6
+CLAIM_PAGE_QUERIES = 11 + 4 + SIMILAR_LOOKUP_QUERIES + PAGE_CACHE_QUERIES
 # The public record's version (ETag); source, bylines, revisions, claims, speakers, tags, sources,
 # citations, record history.
 SOURCE_PAGE_QUERIES = 10 + PAGE_CACHE_QUERIES
