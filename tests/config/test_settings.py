@@ -254,3 +254,14 @@ def test_a_login_with_an_offsite_next_lands_on_the_admin_index(client, django_us
     assert response.redirect_chain == [("/admin/", 302)]
     assert response.status_code == 200
     assert response.wsgi_request.path == "/admin/"
+
+
+def test_postgresql_connections_turn_jit_off_unless_asked_to_keep_it():
+    url = "postgres://someone@db.invalid:5432/newsroom?options=-c%20statement_timeout%3D5000"
+    off = settings_of("DATABASES", DJANGO_DEBUG="1", DATABASE_URL=url)
+    kept = settings_of("DATABASES", DJANGO_DEBUG="1", DATABASE_URL=url, DATABASE_JIT="1")
+    sqlite = settings_of("DATABASES", DJANGO_DEBUG="1", DATABASE_URL="sqlite:////tmp/x.sqlite3")
+
+    assert "'options': '-c statement_timeout=5000 -c jit=off'" in off["DATABASES"]
+    assert "jit" not in kept["DATABASES"] and "statement_timeout=5000" in kept["DATABASES"]
+    assert "jit" not in sqlite["DATABASES"]
