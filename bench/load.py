@@ -32,9 +32,10 @@ def parse_arguments():
     return parser.parse_args()
 
 
-def setup_django(database_url):
+def setup_django(database_url, writer="the import"):
+    """Set Django up on ``database_url``, which ``writer`` writes to (so there is no default)."""
     if not database_url:
-        sys.exit("Name the database: --database-url URL or DATABASE_URL (the import writes to it).")
+        sys.exit(f"Name the database: --database-url URL or DATABASE_URL ({writer} writes to it).")
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.load import setup_django  # importable once the repository is on the path
+
 COMMON_NOUNS = [
     "council",
     "government",
@@ -212,17 +214,6 @@ def parse_arguments():
     return parser.parse_args()
 
 
-def setup_django(database_url):
-    if not database_url:
-        sys.exit("Name the database: --database-url URL or DATABASE_URL (the benchmark writes to it).")
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
 def invented_words(rng, count, syllables=(2, 3)):
     words = set()
     while len(words) < count:
@@ -360,7 +351,7 @@ def explain(claim_id):
 
 def main():
     arguments = parse_arguments()
-    setup_django(arguments.database_url)
+    setup_django(arguments.database_url, writer="the benchmark")
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor

@@ -37,15 +37,7 @@ def site(settings, tmp_path):
     server.stop()
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw-test-123")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
-
-
-def test_a_moderator_corrects_a_citation_whose_source_changed(browser, live_server, site):
+def test_a_moderator_corrects_a_citation_whose_source_changed(browser, page, login, live_server, site):
     ensure_editorial_groups()
     editor, moderator = make_user("edna", "Editors"), make_user("mona", "Moderators")
     captured = capture_url(site.page("/pier", PAGE, etag='"v1"'), watch=True)
@@ -62,8 +54,7 @@ def test_a_moderator_corrects_a_citation_whose_source_changed(browser, live_serv
     citation = Citation.objects.get(claim=claim)
     assert citation.anchor_state == AnchorState.FUZZY and citation.anchored_revision.number == 2
 
-    page = browser.new_context().new_page()
-    log_in(page, live_server, "mona")
+    login("mona", "pw-test-123")
     page.goto(f"{live_server.url}/admin/editorial/claim/moderation/")
     expect(page.get_by_role("heading", name="Source changed — check the citation")).to_be_visible()
     row = page.locator(f"#source-changed-citation-{citation.pk}")
