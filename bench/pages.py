@@ -4,7 +4,7 @@ Usage:
     python bench/pages.py [--database-url URL] [--repeat 15] [--warmup 2] [--word minister]
                           [--tag SLUG] [--source SLUG] [--speaker SLUG] [--publisher SLUG]
                           [--claim ID] [--page 200] [--only NAME,…] [--json FILE] [--show-sql]
-                          [--after-change]
+                          [--after-change [--cold-cards]]
 
 Each page is requested in this process with ``django.test.Client`` (debug off, as in production):
 ``--warmup`` requests first, the last of them with its SQL captured, then ``--repeat`` timed
@@ -19,7 +19,9 @@ busiest of each in the public read model); each has a flag to name another. The 
 migrated and loaded (``bench/load.py``); this script writes nothing but cache rows (the API
 throttle's, and whatever the pages cache in the database cache) and, with ``--after-change``, a
 ``PublicChange`` row before each request, so that every page is built as the first reader after a
-moderation act gets it, with nothing cached.
+moderation act gets it: nothing keyed by the record's version is cached. The claim cards, keyed by
+what each shows (``editorial.views.cards``), stay cached, as after an act that changed none of the
+page's claims; ``--cold-cards`` empties their cache too, so that every card is rendered.
 """
 
 import argparse
@@ -56,6 +58,12 @@ def parse_arguments():
         action="store_true",
         help="Note a public change (a PublicChange row) before every request, untimed: the first reader's "
         "page after a moderation act, built with nothing cached (default: a reader's page, cached per version).",
+    )
+    parser.add_argument(
+        "--cold-cards",
+        action="store_true",
+        help="With --after-change, also empty the cache the claim cards are kept in before every request, "
+        "untimed, so that every card is rendered (with Redis that empties the whole cache database).",
     )
     arguments = parser.parse_args()
     if arguments.warmup < 1 or arguments.repeat < 1:
@@ -227,6 +235,10 @@ def measure(client, name, url, arguments):
             from editorial.public.readmodel import bump
 
             bump()  # a change readers can see: every cache keyed by the version misses
+            if arguments.cold_cards:
+                from editorial.views.cards import card_cache
+
+                card_cache().clear()  # and no claim's card is kept: the page renders every one
         started = time.perf_counter()
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content

@@ -27,6 +27,7 @@ from editorial.public.caching import LIST_DEPTH, DepthLimitedPaginator
 from editorial.public.search import search_headlines
 from editorial.public.version import PublicVersion
 from editorial.similarity import similar_to_claim
+from editorial.views.cards import claim_cards
 from editorial.views.exports import export_links
 from editorial.views.mixins import (
     ClaimsOfMixin,
@@ -63,7 +64,7 @@ class HomeView(TemplateView):
         listed = listed_entries()
         recent = listed.order_by(*ORDERINGS["newest"])[:RECENT_CLAIMS]
         return super().get_context_data(
-            claims=entry_claims(recent),
+            cards=claim_cards(entry_claims(recent), level=3),
             claim_sets=ClaimSet.objects.public().with_published_count().order_by("-created_at", "-pk")[:RECENT_SETS],
             popular_tags=counted_facets(limit=POPULAR_TAGS)["tags"],
             **kwargs,
@@ -106,6 +107,7 @@ class ClaimListView(FilteredListMixin, FilterView):
         total = paginator.total if paginator else len(claims)
         context.update(
             claims=claims,
+            cards=claim_cards(claims),
             searching=searching,
             search_window=SEARCH_WINDOW,
             search_capped=searching and total >= SEARCH_WINDOW,

@@ -16,6 +16,7 @@ from editorial.filters import DEFAULT_PAGE_SIZE, ORDERINGS, among, listed_entrie
 from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet, Speaker
 from editorial.public import counters
 from editorial.public.caching import DepthLimitedPaginator, cached, query_key
+from editorial.views.cards import claim_cards
 from editorial.views.presenters import entry_claims
 from sources.models import Publisher
 
@@ -209,4 +210,5 @@ class ClaimsOfMixin(PaginatedMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["claims"] = entry_claims(context["object_list"])
+        context["cards"] = claim_cards(context["claims"])
         return context

@@ -7,6 +7,7 @@ from django.views.generic import ListView
 
 from editorial.exports import format_links
 from editorial.models import ClaimSet
+from editorial.views.cards import claim_cards
 from editorial.views.mixins import PaginatedMixin, page_canonical
 from editorial.views.presenters import public_claims
 
@@ -58,9 +59,11 @@ class ClaimSetDetailView(PaginatedMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claim_set = self.claim_set
+        claims = public_claims(context["object_list"])
         context.update(
             claim_set=claim_set,
-            claims=public_claims(context["object_list"]),
+            claims=claims,
+            cards=claim_cards(claims, set_notes=[item.claim.set_note for item in claims]),
             export_links=format_links(lambda name: reverse("public:claimset_export", args=[claim_set.slug, name])),
             canonical_url=page_canonical(self.request, claim_set.get_absolute_url(), context.get("page_obj")),
         )
