@@ -20,7 +20,7 @@ import datetime
 import functools
 from collections.abc import Iterator
 
-from editorial.exports import records
+from editorial.exports import json_postgresql, postgresql, records
 from editorial.exports.base import Stream, json_chunks, write_chunks
 from editorial.exports.records import CHUNK_SIZE, PUBLIC
 from editorial.models import Verdict
@@ -67,7 +67,11 @@ def iter_chunks(
             "type": "AnnotationPage",
             "partOf": collection_id,
             "startIndex": 0,
-            "items": Stream(_annotations(claims, version=version, base_url=base_url, chunk_size=chunk_size)),
+            "items": Stream(
+                json_postgresql.annotations(claims, base_url=base_url, chunk_size=chunk_size)
+                if postgresql.supports(claims, version)  # PostgreSQL builds them: the same text
+                else _annotations(claims, version=version, base_url=base_url, chunk_size=chunk_size)
+            ),
         },
     }
     yield from json_chunks(document)

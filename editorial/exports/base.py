@@ -14,6 +14,8 @@ links; default ``SITE_URL``), ``claim_set`` (titles the document) and ``chunk_si
 """
 
 import json
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 import orjson
@@ -190,3 +192,36 @@ def compact(data):
         cleaned = [compact(item) for item in data]
         return [item for item in cleaned if item not in (None, "", [], {})]
     return data
+
+
+class DocumentIds:
+    """Document ids (``c1`` …) of database keys, numbered in a given order: ``ids.get(pk)``.
+
+    Kept as two sorted arrays of machine integers rather than a dict of strings, so that an export
+    of a million claims holds megabytes, not a hundred of them.
+    """
+
+    def __init__(self, pks, prefix):
+        order = sorted(range(len(pks)), key=pks.__getitem__)
+        self.pks = array("q", [pks[index] for index in order])
+        self.numbers = array("q", [index + 1 for index in order])
+        self.prefix = prefix
+
+    def __len__(self):
+        return len(self.pks)
+
+    def get(self, pk):
+        """Return the document id of ``pk``, or None when it is not in the export."""
+        index = bisect_left(self.pks, pk)
+        if index < len(self.pks) and self.pks[index] == pk:
+            return f"{self.prefix}{self.numbers[index]}"
+        return None
+
+    def __contains__(self, pk):
+        return self.get(pk) is not None
+
+    def __getitem__(self, pk):
+        found = self.get(pk)
+        if found is None:
+            raise KeyError(pk)
+        return found

@@ -17,7 +17,10 @@ claims ``c1``, ``c2`` … in export order. Everything else is named by what iden
 reader: publishers and speakers by name, revisions by number, users by username, sets by slug. A
 relation or set member outside the export is left out: the document cannot name it. Building the
 two id maps (one query per chunk of claims, before the sources are written) is the only part of the
-export whose memory grows with its size — a few dozen bytes per claim and per source.
+export whose memory grows with its size — 16 bytes per claim and per source (``base.DocumentIds``).
+
+On PostgreSQL, the version 1 document's sources and claims are built by the database
+(``json_postgresql``); the text is the same.
 
 Which sources: those the exported claims cite, or with ``all_sources`` every source in the
 database (the staff command's full backup, so that sources nobody cites yet survive a restore).
@@ -32,8 +35,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from editorial.exports import records
-from editorial.exports.base import Stream, json_chunks, write_chunks
+from editorial.exports import json_postgresql, postgresql, records
+from editorial.exports.base import DocumentIds, Stream, json_chunks, write_chunks
 from editorial.exports.records import CHUNK_SIZE, PUBLIC, isoformat
 from editorial.models import Citation, Claim, ClaimRelation, ClaimSet, ClaimSetMembership, ModerationEvent, Speaker
 from sources.models import Byline, Publisher, Revision, Source
@@ -86,11 +89,21 @@ def iter_chunks(
         )
         return
     base_url = records.site_url() if base_url is None else base_url.rstrip("/")
-    claim_pks, cited = records.cited_source_ids(claims, version=version, chunk_size=chunk_size)
-    claim_ids = {pk: f"c{number}" for number, pk in enumerate(claim_pks, start=1)}
+    in_database = postgresql.supports(claims, version)  # PostgreSQL builds the items (json_postgresql)
+    if in_database:
+        claim_pks, cited = json_postgresql.cited_sources(claims)
+    else:
+        claim_pks, cited = records.cited_source_ids(claims, version=version, chunk_size=chunk_size)
+    claim_ids = DocumentIds(claim_pks, "c")
     del claim_pks
     source_pks = list(Source.objects.order_by("pk").values_list("pk", flat=True)) if all_sources else sorted(cited)
-    source_ids = {pk: f"s{number}" for number, pk in enumerate(source_pks, start=1)}
+    source_ids = DocumentIds(source_pks, "s")
+    if in_database:
+        sources = json_postgresql.claimset_sources(claims, source_pks, source_ids)
+        items = json_postgresql.claimset_claims(claims, claim_ids, source_ids, base_url=base_url, chunk_size=chunk_size)
+    else:
+        sources = _sources(source_pks, source_ids, base_url)
+        items = _claims(claims, claim_ids, source_ids, version=version, base_url=base_url, chunk_size=chunk_size)
 
     document = {
         "format": FORMAT,
@@ -100,10 +113,8 @@ def iter_chunks(
             if claim_set is not None
             else None
         ),
-        "sources": Stream(_sources(source_pks, source_ids, base_url)),
-        "claims": Stream(
-            _claims(claims, claim_ids, source_ids, version=version, base_url=base_url, chunk_size=chunk_size)
-        ),
+        "sources": Stream(sources),
+        "claims": Stream(items),
     }
     yield from json_chunks(document)
     yield "\n"
@@ -188,12 +199,12 @@ def _claims(claims, claim_ids, source_ids, *, version, base_url, chunk_size):
 def _full_document(claims, *, claim_set, all_sources, exported_at, originals, chunk_size):
     """Yield the ``editorial.claimset/2`` document of ``claims``: a fixed number of queries per chunk."""
     claim_pks, cited = records.cited_source_ids(claims, version=records.LIVE, chunk_size=chunk_size)
-    claim_ids = {pk: f"c{number}" for number, pk in enumerate(claim_pks, start=1)}
+    claim_ids = DocumentIds(claim_pks, "c")
     if not all_sources:
         cited |= _approved_sources(claim_pks, chunk_size)
     del claim_pks
     source_pks = list(Source.objects.order_by("pk").values_list("pk", flat=True)) if all_sources else sorted(cited)
-    source_ids = {pk: f"s{number}" for number, pk in enumerate(source_pks, start=1)}
+    source_ids = DocumentIds(source_pks, "s")
     named = {"publishers": set(), "speakers": set()}  # filled in while sources and claims stream
     if claim_set is not None:
         sets = ClaimSet.objects.filter(pk=claim_set.pk)
