@@ -94,7 +94,9 @@ def test_postgresql_writes_the_python_writers_text(corpus, monkeypatch, fmt, chu
 
 def test_the_claim_sets_links_relations_and_ids(corpus, monkeypatch):
     claims = Claim.objects.order_by("pk")
-    document = json.loads(export("json", claims, generic=False, monkeypatch=monkeypatch, base_url="https://example.org"))
+    document = json.loads(
+        export("json", claims, generic=False, monkeypatch=monkeypatch, base_url="https://example.org")
+    )
 
     by_statement = {claim["statement"]: claim for claim in document["claims"]}
     assert [claim["id"] for claim in document["claims"]] == [f"c{n}" for n in range(1, len(document["claims"]) + 1)]
