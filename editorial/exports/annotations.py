@@ -47,7 +47,7 @@ def write(claims, out, **options):
 
 
 def iter_chunks(
-    claims, *, version=PUBLIC, base_url=None, claim_set=None, collection_url=None, chunk_size=CHUNK_SIZE
+    claims, *, version=PUBLIC, base_url=None, claim_set=None, collection_url=None, chunk_size=None
 ) -> Iterator[str]:
     """Yield the AnnotationCollection of ``claims``' citations.
 
@@ -68,9 +68,9 @@ def iter_chunks(
             "partOf": collection_id,
             "startIndex": 0,
             "items": Stream(
-                json_postgresql.annotations(claims, base_url=base_url, chunk_size=chunk_size)
-                if postgresql.supports(claims, version)  # PostgreSQL builds them: the same text
-                else _annotations(claims, version=version, base_url=base_url, chunk_size=chunk_size)
+                json_postgresql.annotations(claims, base_url=base_url, chunk_size=chunk_size or postgresql.CHUNK_SIZE)
+                if postgresql.supports(claims, version)  # PostgreSQL reads them: the same text
+                else _annotations(claims, version=version, base_url=base_url, chunk_size=chunk_size or CHUNK_SIZE)
             ),
         },
     }

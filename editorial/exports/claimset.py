@@ -70,7 +70,7 @@ def iter_chunks(
     all_sources=False,
     exported_at=None,
     originals=True,
-    chunk_size=CHUNK_SIZE,
+    chunk_size=None,
 ) -> Iterator[str]:
     """Yield the claim-set JSON document of ``claims`` (a queryset, in its order).
 
@@ -78,6 +78,8 @@ def iter_chunks(
     writes ``editorial.claimset/2``, the whole record, with the revisions' original bytes unless
     ``originals`` is false.
     """
+    in_database = postgresql.supports(claims, version)  # PostgreSQL reads the claims (json_postgresql)
+    chunk_size = chunk_size or (postgresql.CHUNK_SIZE if in_database else CHUNK_SIZE)
     if version != PUBLIC:
         yield from _full_document(
             claims,
@@ -89,7 +91,6 @@ def iter_chunks(
         )
         return
     base_url = records.site_url() if base_url is None else base_url.rstrip("/")
-    in_database = postgresql.supports(claims, version)  # PostgreSQL builds the items (json_postgresql)
     if in_database:
         claim_pks, cited = json_postgresql.cited_sources(claims)
     else:

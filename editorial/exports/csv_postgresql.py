@@ -27,14 +27,11 @@ from collections.abc import Iterator
 from django.db import connections
 
 from editorial.exports.addresses import claim_path_parts
-from editorial.exports.postgresql import CLAIMS, fetch_text, id_chunks, supports, timestamp
+from editorial.exports.postgresql import CHUNK_SIZE, CLAIMS, fetch_text, id_chunks, supports, timestamp
 
 __all__ = ["CHUNK_SIZE", "iter_rows", "supports"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # csv.FORMULA_STARTS (a test holds them together)
-# Claims per query: larger than ``records.CHUNK_SIZE``, since a chunk costs a query's planning and a
-# round trip, and its rows come back as one string rather than as records.
-CHUNK_SIZE = 1000
 
 
 def _cell(column, *, guard=True):

@@ -21,6 +21,10 @@ from editorial.exports.records import PUBLIC, exported_claims
 from editorial.public.version import statement_slug
 from editorial.workflow import PUBLIC_STATUSES
 
+# Claims per query: more than ``records.CHUNK_SIZE``, since a query costs its planning and a round
+# trip, and what it answers is held only until it is written.
+CHUNK_SIZE = 2000
+
 # The chunk's claims in the order of ``ids``, those still published with an approved version. They
 # are found by their ids alone (the innermost ``OFFSET 0``): a chunk is a few hundred of them,
 # whatever an index on the status promises. ``slug`` is the approved version's, or for a version
