@@ -13,6 +13,7 @@ approved public versions, the default; ``"live"``: stored fields), ``base_url`` 
 links; default ``SITE_URL``), ``claim_set`` (titles the document) and ``chunk_size``.
 """
 
+import heapq
 import json
 from array import array
 from bisect import bisect_left
@@ -194,6 +195,9 @@ def compact(data):
     return data
 
 
+SORT_RUN = 65_536  # keys ``DocumentIds`` sorts as Python integers at a time
+
+
 class DocumentIds:
     """Document ids (``c1`` …) of database keys, numbered in a given order: ``ids.get(pk)``.
 
@@ -202,9 +206,14 @@ class DocumentIds:
     """
 
     def __init__(self, pks, prefix):
-        order = sorted(range(len(pks)), key=pks.__getitem__)
-        self.pks = array("q", [pks[index] for index in order])
-        self.numbers = array("q", [index + 1 for index in order])
+        # Sorted a run at a time and merged: a list of every key as Python integers would be the
+        # largest thing an export of a million claims holds.
+        runs = [array("q", sorted(pks[start : start + SORT_RUN])) for start in range(0, len(pks), SORT_RUN)]
+        self.pks = array("q", heapq.merge(*runs))
+        del runs
+        self.numbers = array("q", bytes(8 * len(self.pks)))
+        for number, pk in enumerate(pks, start=1):  # one pass, without a list of positions beside the keys
+            self.numbers[bisect_left(self.pks, pk)] = number
         self.prefix = prefix
 
     def __len__(self):

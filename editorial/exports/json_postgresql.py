@@ -180,7 +180,7 @@ def cited_sources(claims):
             WHERE c.id IN ({members})
         """  # noqa: S608 — Django's SQL, its values as parameters
         cursor.execute(query, parameters)
-        sources = {pk for (pk,) in cursor.fetchall()}
+        sources = {pk for (pk,) in cursor}
     return pks, sources
 
 
