@@ -244,7 +244,7 @@ class NewClaimWriter:
         return claim, citations, tags
 
     def snapshot(self, approved):
-        """Return an approved version of the document (``exports.claimset.approved_version``) with database keys."""
+        """Return an approved version of the document (``claimset_full.approved_version``) with database keys."""
         if approved is None:
             return None
         speaker = approved.get("speaker")
