@@ -15,6 +15,7 @@ The captured revision stands in for the page: if the publisher changed the page 
 browser simply scrolls nowhere, which is what the spec intends.
 """
 
+import re
 from urllib.parse import quote, urldefrag
 
 from sources.textutils import PARAGRAPH_BREAK
@@ -25,9 +26,15 @@ EDGE_WORDS = 4  # words in textStart / textEnd for long passages
 CONTEXT_WORDS = 3  # words of prefix / suffix when the passage is not unique
 
 
+# Terms of only these characters need nothing but their spaces encoded (``quote`` leaves the rest).
+PLAIN_TERM = re.compile(r"[A-Za-z0-9_.~ ]*")
+
+
 def encode_term(term):
     """Return ``term`` percent-encoded for a text directive (``-``, ``,``, ``&`` included)."""
     term = " ".join(term.split())
+    if PLAIN_TERM.fullmatch(term):  # most terms: what ``quote`` returns, several times faster
+        return term.replace(" ", "%20")
     return quote(term, safe="").replace("-", "%2D")
 
 

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
 
+from editorial import textfragments
 from editorial.anchoring import context
 from editorial.claimset.validate import ref_key
 from editorial.models import (
@@ -42,7 +43,7 @@ from editorial.models import (
     Speaker,
 )
 from editorial.public import readmodel
-from editorial.public.version import PublicVersion, statement_slug
+from editorial.public.version import PublicVersion, citation_directive, statement_slug
 from editorial.services.citations import anchor_citation
 from editorial.services.moderation import IMPORT, RESTORE, actor_name, import_event_note
 from editorial.workflow import PUBLIC_STATUSES, ClaimStatus
@@ -124,6 +125,7 @@ class NewClaimWriter:
         # A version 2 document: claims keep their own history, approved versions, stamps and notes.
         self.full, self.users = full, users or {}
         self.tags = {}  # casefolded name → Tag
+        self.normalised = {}  # revision pk → ``textfragments.normalise`` of its text, made once per import
         self.content_type = ContentType.objects.get_for_model(Claim)
 
     def write(self, steps) -> dict:
@@ -236,11 +238,13 @@ class NewClaimWriter:
             if claim.status in PUBLIC_STATUSES:
                 claim.published_at = claim.published_at or now
                 if approved is None:
-                    claim.public_snapshot = _version(claim, speaker, tags, citations, now).to_snapshot()
+                    claim.public_snapshot = _version(
+                        claim, speaker, tags, citations, now, directive=self.directive
+                    ).to_snapshot()
         return claim, citations, tags
 
     def snapshot(self, approved):
-        """Return an approved version of the document (``exports.claimset.approved_version``) with database keys."""
+        """Return an approved version of the document (``claimset_full.approved_version``) with database keys."""
         if approved is None:
             return None
         speaker = approved.get("speaker")
@@ -257,11 +261,24 @@ class NewClaimWriter:
         data["citations"] = []
         for cited in approved.get("citations") or ():
             revision = self.revisions[(ref_key(cited["source"]), cited["revision"])]
-            data["citations"].append(
-                {key: value for key, value in cited.items() if key not in ("source", "revision")}
-                | {"source": revision.source_id, "revision": revision.pk, "revision_number": revision.number}
+            stored = {key: value for key, value in cited.items() if key not in ("source", "revision")}
+            stored |= {"source": revision.source_id, "revision": revision.pk, "revision_number": revision.number}
+            # Made from the text here, whatever the document says (an older release wrote none).
+            stored["fragment"] = textfragments.text_directive(
+                revision.text, cited["start"], cited["end"], normalised_text=self._normalised(revision)
             )
+            data["citations"].append(stored)
         return data
+
+    def directive(self, citation):
+        """Return the ``fragment`` of a new citation, its revision's text normalised once per import."""
+        return citation_directive(citation, normalised_text=self._normalised(citation.revision))
+
+    def _normalised(self, revision):
+        normalised = self.normalised.get(revision.pk)
+        if normalised is None:
+            normalised = self.normalised[revision.pk] = textfragments.normalise(revision.text)
+        return normalised
 
     def _citation(self, cited, position, now):
         revision = self.revisions[(cited.source, cited.number)]
@@ -355,7 +372,7 @@ def approved_speakers(claim):
     return [version["speaker"]["name"] for version in versions if version and version.get("speaker")]
 
 
-def _version(claim, speaker, tags, citations, now):
+def _version(claim, speaker, tags, citations, now, *, directive):
     """Return the approved public version of a claim being created, as ``PublicVersion.of`` reads it back."""
     return PublicVersion.from_parts(
         claim,
@@ -364,6 +381,7 @@ def _version(claim, speaker, tags, citations, now):
         tag_names=[tag.name for tag in tags],
         citations=citations,
         approved_at=now,
+        directive=directive,
     )
 
 

@@ -47,6 +47,13 @@ def claim_path_parts() -> tuple[str, str, str]:
     return before, between, after
 
 
+def revision_path_parts() -> tuple[str, str, str]:
+    """Return ``(before, between, after)``: a revision's path is ``before + slug + between + number + after``."""
+    before, rest = route_template("public:revision_detail").split(SLUG_PLACEHOLDER)
+    between, after = rest.split(str(NUMBER_PLACEHOLDER))
+    return before, between, after
+
+
 def _path(name, *, slug, number=None):
     template = route_template(name)
     if number is not None:

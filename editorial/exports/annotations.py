@@ -20,7 +20,7 @@ import datetime
 import functools
 from collections.abc import Iterator
 
-from editorial.exports import records
+from editorial.exports import json_postgresql, postgresql, records
 from editorial.exports.base import Stream, json_chunks, write_chunks
 from editorial.exports.records import CHUNK_SIZE, PUBLIC
 from editorial.models import Verdict
@@ -47,7 +47,7 @@ def write(claims, out, **options):
 
 
 def iter_chunks(
-    claims, *, version=PUBLIC, base_url=None, claim_set=None, collection_url=None, chunk_size=CHUNK_SIZE
+    claims, *, version=PUBLIC, base_url=None, claim_set=None, collection_url=None, chunk_size=None
 ) -> Iterator[str]:
     """Yield the AnnotationCollection of ``claims``' citations.
 
@@ -67,7 +67,11 @@ def iter_chunks(
             "type": "AnnotationPage",
             "partOf": collection_id,
             "startIndex": 0,
-            "items": Stream(_annotations(claims, version=version, base_url=base_url, chunk_size=chunk_size)),
+            "items": Stream(
+                json_postgresql.annotations(claims, base_url=base_url, chunk_size=chunk_size or postgresql.CHUNK_SIZE)
+                if postgresql.supports(claims, version)  # PostgreSQL reads them: the same text
+                else _annotations(claims, version=version, base_url=base_url, chunk_size=chunk_size or CHUNK_SIZE)
+            ),
         },
     }
     yield from json_chunks(document)

@@ -19,28 +19,19 @@ holds the two together), which fixes every rule below:
 * a version approved without a ``slug`` (older releases) gets ``statement_slug`` of its statement,
   computed in Python for those claims only and passed in with the chunk.
 
-The queryset is read once, by a cursor over the claims' ids in its order; each chunk's query
-re-reads only those of them still published with an approved version (the same rule as
-``records.exported_claims``); of a claim row it selects only the id, the status and the
-approved version, never the live, editable fields.
+The claims are read as ``postgresql`` says (``id_chunks``, ``CLAIMS``).
 """
 
 from collections.abc import Iterator
 
 from django.db import connections
-from django.db.models import Case, TextField, Value, When
-from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
 
 from editorial.exports.addresses import claim_path_parts
-from editorial.exports.records import PUBLIC, exported_claims
-from editorial.public.version import statement_slug
-from editorial.workflow import PUBLIC_STATUSES
+from editorial.exports.postgresql import CHUNK_SIZE, CLAIMS, fetch_text, id_chunks, supports, timestamp
+
+__all__ = ["CHUNK_SIZE", "iter_rows", "supports"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # csv.FORMULA_STARTS (a test holds them together)
-# Claims per query: larger than ``records.CHUNK_SIZE``, since a chunk costs a query's planning and a
-# round trip, and its rows come back as one string rather than as records.
-CHUNK_SIZE = 1000
 
 
 def _cell(column, *, guard=True):
@@ -56,16 +47,6 @@ def _cell(column, *, guard=True):
 def _cells(*cells):
     """Return the SQL of ``cells`` (from ``_cell``) as part of a row; a NULL cell is written empty."""
     return "concat(" + ", ',', ".join(cells) + ")"
-
-
-def _timestamp(column):
-    """Return the SQL of ``records.isoformat(column)``: ISO 8601 in UTC, microseconds only when set."""
-    utc = f"({column} AT TIME ZONE 'UTC')"
-    return (
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
-        f"|| CASE WHEN to_char({utc}, 'US') <> '000000' THEN '.' || to_char({utc}, 'US') ELSE '' END "
-        f"|| '+00:00'"
-    )
 
 
 HEAD = _cells("id::text", _cell("statement"), _cell("speaker"), "status", _cell("tags"))
@@ -85,34 +66,28 @@ DETAILS = _cells(_cell("section"), _cell("language"))
 # end) and ``note``; per cited revision ``source`` (source_title … sha256) and ``details``
 # (section, language). A claim without citations gets empty citation cells.
 #
-# ``claim``: the chunk's claims, in the order of ``ids``, read from their approved versions only.
+# ``claim``: the chunk's claims (``postgresql.CLAIMS``), read from their approved versions only.
 # ``cited``: their approved citations, in snapshot order. ``revision``: the revisions they cite.
 # Each ``raw`` subquery (kept apart by ``OFFSET 0``) reads a field once per row, however often its
-# cell names it. A status is one of ``statuses``, so it needs no quoting. The claims are found by
-# their ids alone (the innermost ``OFFSET 0``): a chunk is a few hundred of them, whatever an index
-# on the status promises. A revision's source and publisher are looked up by key (``LATERAL …
-# LIMIT 1``): the planner, misjudging how many revisions a chunk cites, hashed the whole sources
-# table instead (43 of a chunk's 94 ms at 100,000 sources).
+# cell names it. A status is one of ``statuses``, so it needs no quoting. A revision's source and
+# publisher are looked up by key (``LATERAL … LIMIT 1``): the planner, misjudging how many
+# revisions a chunk cites, hashed the whole sources table instead (43 of a chunk's 94 ms at
+# 100,000 sources).
 CHUNK_QUERY = f"""
 WITH claim AS MATERIALIZED (
     SELECT position, citations, {HEAD} AS head, {TAIL} AS tail
     FROM (
-        SELECT k.position, c.id, c.status, c.public_snapshot->'citations' AS citations,
-               c.public_snapshot->>'statement' AS statement,
-               c.public_snapshot->'speaker'->>'name' AS speaker,
+        SELECT c.position, c.id, c.status, c.approved->'citations' AS citations,
+               c.approved->>'statement' AS statement,
+               c.approved->'speaker'->>'name' AS speaker,
                array_to_string(
-                   ARRAY(SELECT jsonb_array_elements_text(c.public_snapshot->'tags')), %(tag_separator)s
+                   ARRAY(SELECT jsonb_array_elements_text(c.approved->'tags')), %(tag_separator)s
                ) AS tags,
-               %(claim_path_start)s || c.id || %(claim_path_middle)s
-                   || coalesce(nullif(c.public_snapshot->>'slug', ''), f.slug, 'claim')
-                   || %(claim_path_end)s AS permalink,
-               c.public_snapshot->>'claim_date' AS claim_date,
-               c.public_snapshot->>'verdict' AS verdict,
-               c.public_snapshot->>'verdict_explanation' AS verdict_explanation
-        FROM (SELECT id, status, public_snapshot FROM editorial_claim WHERE id = ANY(%(ids)s::bigint[]) OFFSET 0) c
-        JOIN unnest(%(ids)s::bigint[]) WITH ORDINALITY AS k(id, position) ON k.id = c.id
-        LEFT JOIN unnest(%(fallback_ids)s::bigint[], %(fallback_slugs)s::text[]) AS f(id, slug) ON f.id = c.id
-        WHERE c.status = ANY(%(statuses)s) AND c.public_snapshot IS NOT NULL
+               %(claim_path_start)s || c.id || %(claim_path_middle)s || c.slug || %(claim_path_end)s AS permalink,
+               c.approved->>'claim_date' AS claim_date,
+               c.approved->>'verdict' AS verdict,
+               c.approved->>'verdict_explanation' AS verdict_explanation
+        FROM ({CLAIMS}) c
         OFFSET 0
     ) raw
 ),
@@ -130,7 +105,7 @@ revision AS MATERIALIZED (
     SELECT id, {SOURCE} AS source, {DETAILS} AS details
     FROM (
         SELECT r.id, r.number, r.sha256, s.title, p.name AS publisher, s.byline, s.url, s.section, s.language,
-               {_timestamp("s.published_at")} AS published_at, {_timestamp("s.updated_at")} AS updated_at
+               {timestamp("s.published_at")} AS published_at, {timestamp("s.updated_at")} AS updated_at
         FROM sources_revision r
         JOIN LATERAL (SELECT * FROM sources_source s WHERE s.id = r.source_id LIMIT 1) s ON true
         LEFT JOIN LATERAL (SELECT p.name FROM sources_publisher p WHERE p.id = s.publisher_id LIMIT 1) p ON true
@@ -151,59 +126,17 @@ LEFT JOIN (cited JOIN revision ON revision.id = cited.revision_id) ON cited.clai
 """  # noqa: S608 — the text is made of the constants above; every value is a parameter
 
 
-def supports(claims, version) -> bool:
-    """Return True when this module writes the CSV of ``claims`` in ``version``."""
-    return version == PUBLIC and connections[claims.db].vendor == "postgresql"
-
-
 def iter_rows(claims, *, base_url: str, tag_separator: str, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
     """Yield the CSV rows (no header) of ``claims``' approved versions, a chunk of claims at a time."""
-    # The statement only where the approved version has no slug (older releases): its slug is
-    # made in Python, as ``records`` makes it.
-    unslugged_statement = Case(
-        When(export_approved_slug="", then=KT("public_snapshot__statement")),
-        default=None,
-        output_field=TextField(),
-    )
-    ids = (
-        exported_claims(claims, PUBLIC)
-        .annotate(export_approved_slug=Coalesce(KT("public_snapshot__slug"), Value(""), output_field=TextField()))
-        .values_list("pk", unslugged_statement)
-        .iterator(chunk_size=chunk_size)
-    )
     path_start, path_middle, path_end = claim_path_parts()
     parameters = {
         "tag_separator": tag_separator,
         "claim_path_start": base_url + path_start,
         "claim_path_middle": path_middle,
         "claim_path_end": path_end,
-        "statuses": list(PUBLIC_STATUSES),
     }
     connection = connections[claims.db]
-    chunk = []
-    for row in ids:
-        chunk.append(row)
-        if len(chunk) == chunk_size:
-            yield from _chunk_rows(connection, chunk, parameters)
-            chunk = []
-    if chunk:
-        yield from _chunk_rows(connection, chunk, parameters)
-
-
-def _chunk_rows(connection, chunk, parameters):
-    unslugged = [(pk, statement_slug(statement)) for pk, statement in chunk if statement is not None]
-    # The ids as an array's text: psycopg's list dumper costs more than the rest of the client's work.
-    ids = "{" + ",".join([str(pk) for pk, _ in chunk]) + "}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            CHUNK_QUERY,
-            {
-                **parameters,
-                "ids": ids,
-                "fallback_ids": [pk for pk, _ in unslugged],
-                "fallback_slugs": [slug for _, slug in unslugged],
-            },
-        )
-        (text,) = cursor.fetchone()
-    if text:
-        yield text
+    for chunk in id_chunks(claims, chunk_size):
+        text = fetch_text(connection, CHUNK_QUERY, {**parameters, **chunk})
+        if text:
+            yield text

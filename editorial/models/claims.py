@@ -237,8 +237,8 @@ class Claim(StorableTextMixin, models.Model):
         ).order_by("at", "pk")
 
     def build_public_version(self):
-        """Return the claim as stored now, in the shape of ``public_snapshot`` (``PublicVersion.of``)."""
-        return PublicVersion.of(self).to_snapshot()
+        """Return the claim as stored now, as approval would store it in ``public_snapshot`` (``PublicVersion.of``)."""
+        return PublicVersion.of(self, with_fragments=True).to_snapshot()
 
     def has_unpublished_changes(self):
         """Return True when a listed claim's stored content differs from its approved public version.

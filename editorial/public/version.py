@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from editorial import textfragments
 from editorial.choices import verdict_label
 
 STATEMENT_SLUG_LENGTH = 80
@@ -34,6 +35,16 @@ def statement_slug(statement: str) -> str:
         cut = slug[: STATEMENT_SLUG_LENGTH + 1]
         slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:STATEMENT_SLUG_LENGTH]
     return slug.strip("-") or "claim"
+
+
+def citation_directive(citation, normalised_text=None) -> str:
+    """Return the Text Fragment directive of a citation (its revision's text loaded): ``fragment``.
+
+    ``normalised_text`` is ``textfragments.normalise`` of the revision's text, when the caller has it.
+    """
+    return textfragments.text_directive(
+        citation.revision.text, citation.start, citation.end, normalised_text=normalised_text
+    )
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,10 @@ class ApprovedCitation:
     prefix: str = ""
     suffix: str = ""
     note: str = ""
+    # The Text Fragment directive to the passage in the original page (``textfragments.text_directive``,
+    # "" for none), made from the revision's text when the version is approved, so that an export
+    # links the passage without reading the text. None in versions approved by older releases.
+    fragment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,13 +92,14 @@ class PublicVersion:
     # Building and reading back ------------------------------------------------------------------
 
     @classmethod
-    def of(cls, claim, *, approved_at: datetime.datetime | None = None) -> PublicVersion:
-        """Return the claim as stored now (its fields, speaker, tags and citations) as a version."""
-        citations = (
-            claim.citations.select_related("revision__source")
-            .defer("revision__text", "revision__original")
-            .order_by("position", "pk")
-        )
+    def of(cls, claim, *, approved_at: datetime.datetime | None = None, with_fragments=False) -> PublicVersion:
+        """Return the claim as stored now (its fields, speaker, tags and citations) as a version.
+
+        ``with_fragments`` (approval) reads the cited revisions' texts to make each citation's
+        ``fragment``; a comparison with the approved version does not need them.
+        """
+        deferred = ["revision__original"] + ([] if with_fragments else ["revision__text"])
+        citations = claim.citations.select_related("revision__source").defer(*deferred).order_by("position", "pk")
         speaker = claim.speaker if claim.speaker_id else None
         return cls.from_parts(
             claim,
@@ -92,12 +108,18 @@ class PublicVersion:
             tag_names=claim.tags.names(),
             citations=citations,
             approved_at=approved_at,
+            directive=citation_directive if with_fragments else None,
         )
 
     @classmethod
-    def from_parts(cls, claim, *, slug, speaker, tag_names, citations, approved_at=None) -> PublicVersion:
+    def from_parts(
+        cls, claim, *, slug, speaker, tag_names, citations, approved_at=None, directive=None
+    ) -> PublicVersion:
         """Return a version of ``claim``'s own fields with the ``speaker``, tags and ``citations`` given
         (citations with their revisions and sources loaded), for callers that have them in hand.
+
+        ``directive(citation)`` returns a citation's ``fragment`` (``citation_directive``); without
+        it the version has none.
         """
         return cls(
             statement=claim.statement,
@@ -120,6 +142,7 @@ class PublicVersion:
                     prefix=citation.prefix,
                     suffix=citation.suffix,
                     note=citation.note,
+                    fragment=directive(citation) if directive is not None else None,
                 )
                 for citation in citations
             ),
@@ -162,6 +185,7 @@ class PublicVersion:
                     prefix=cited.get("prefix", ""),
                     suffix=cited.get("suffix", ""),
                     note=cited.get("note", ""),
+                    fragment=cited.get("fragment"),
                 )
                 for cited in data.get("citations", [])
             ),
@@ -199,6 +223,7 @@ class PublicVersion:
                     "suffix": cited.suffix,
                     "note": cited.note,
                 }
+                | ({"fragment": cited.fragment} if cited.fragment is not None else {})
                 for cited in self.citations
             ],
         }

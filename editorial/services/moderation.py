@@ -115,7 +115,7 @@ def _record(claim, status, *, action, user, note, approve, actor=""):
     if approve:
         claim.published_at = claim.published_at or now
         claim.slug = statement_slug(claim.statement)
-        snapshot = PublicVersion.of(claim, approved_at=now).to_snapshot()
+        snapshot = PublicVersion.of(claim, approved_at=now, with_fragments=True).to_snapshot()
         claim.public_snapshot = snapshot
     claim._history_user = user
     claim.save(update_fields=list(WORKFLOW_FIELDS))

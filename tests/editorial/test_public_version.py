@@ -7,6 +7,7 @@ import re
 import pytest
 
 from editorial.public.version import PublicVersion
+from editorial.textfragments import text_directive
 from tests.factories import make_citation, make_published_claim, make_speaker, make_user
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,31 @@ def test_the_version_built_at_approval_is_what_the_claim_held(claim):
     assert isinstance(version.approved_at, datetime.datetime)
     (cited,) = version.citations
     assert cited.excerpt == claim.citations.get().excerpt
-    assert PublicVersion.of(claim) == version.__class__(**{**version.__dict__, "approved_at": None})
+    assert PublicVersion.of(claim, with_fragments=True) == version.__class__(
+        **{**version.__dict__, "approved_at": None}
+    )
+
+
+def test_approval_stores_each_passages_text_fragment_made_from_the_revision(claim):
+    citation = claim.citations.select_related("revision").get()
+    (cited,) = claim.approved_version().citations
+
+    assert cited.fragment == text_directive(citation.revision.text, citation.start, citation.end)
+    assert cited.fragment.startswith("text=")
+    assert claim.public_snapshot["citations"][0]["fragment"] == cited.fragment
+    # A comparison with the live claim does not read texts, and fragments do not make versions differ.
+    assert PublicVersion.of(claim).citations[0].fragment is None
+    assert not PublicVersion.of(claim).differs_from(claim.approved_version())
+
+
+def test_a_version_approved_by_an_older_release_reads_without_a_fragment(claim):
+    snapshot = json.loads(json.dumps(claim.public_snapshot))
+    del snapshot["citations"][0]["fragment"]
+
+    version = PublicVersion.from_snapshot(snapshot)
+
+    assert version.citations[0].fragment is None
+    assert "fragment" not in PublicVersion(**{**version.__dict__, "_snapshot": None}).to_snapshot()["citations"][0]
 
 
 def test_only_an_editors_changes_make_a_version_differ(claim):
@@ -91,3 +116,22 @@ def test_a_moderation_act_without_a_moderator_changes_no_version(claim):
 
     claim.refresh_from_db()
     assert claim.public_snapshot == before
+
+
+def test_the_upgrade_gives_versions_approved_before_their_fragments(claim):
+    import importlib
+
+    from django.apps import apps
+
+    from editorial.models import Claim
+
+    migration = importlib.import_module("editorial.migrations.0016_approved_fragments")
+    approved = claim.public_snapshot
+    older = json.loads(json.dumps(approved))
+    del older["citations"][0]["fragment"]
+    Claim.objects.filter(pk=claim.pk).update(public_snapshot=older)
+
+    migration.add_fragments(apps, None)
+
+    claim.refresh_from_db()
+    assert claim.public_snapshot == approved

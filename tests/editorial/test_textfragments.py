@@ -56,3 +56,10 @@ def test_fragment_url_keeps_an_existing_fragment_and_skips_empty_urls():
     assert fragment_url("https://example.org/a#top", text, 0, 4) == "https://example.org/a#top:~:text=Only"
     assert fragment_url("https://example.org/a", text, 0, 4) == "https://example.org/a#:~:text=Only"
     assert fragment_url("", text, 0, 4) == ""
+
+
+def test_plain_terms_are_encoded_as_quote_encodes_them():
+    from urllib.parse import quote
+
+    for term in ["Alpha beta", "a_b.c~d 12", "", "x", "tab\there", "dash-in", "ünï", "a,b&c", "50%"]:
+        assert encode_term(term) == quote(" ".join(term.split()), safe="").replace("-", "%2D")
