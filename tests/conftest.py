@@ -1,6 +1,14 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def empty_process_cache():
+    """Empty the claim cards a process keeps (``editorial.views.cards``): tests reuse ids."""
+    from editorial.views.cards import _process_cards
+
+    _process_cards.clear()
+
+
 @pytest.fixture
 def staff_user(django_user_model):
     """A staff user with every permission of the sources app (an editor, not a superuser)."""

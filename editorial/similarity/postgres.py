@@ -126,7 +126,10 @@ def candidates(queries, *, public, size, spelling=True):
     else:
         table, id_column, listed = "editorial_claim", "id", ""
         vector, config = f"to_tsvector('{WORDS_CONFIG}'::regconfig, c.statement)", WORDS_CONFIG
-    claims, frequencies = (0, {}) if public else _frequencies()
+    # The words' shares among all claims stand for their shares among the listed ones: a word common
+    # in one is common in the other, and leaving it out of the public search kept it from ORing every
+    # word of a statement of common words (0.44 s at a million claims).
+    claims, frequencies = _frequencies()
     chosen_words = [_lookup_words(statement, claims, frequencies) for statement in statements]
     tsqueries = [" | ".join(chosen) for chosen in chosen_words]
     trigrams = trigram_available()

@@ -322,3 +322,21 @@ def test_the_migration_goes_on_when_pg_trgm_cannot_be_created(caplog):
     assert "pg_trgm could not be installed" in caplog.text
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")  # the transaction is still usable
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the word shares are PostgreSQL's statistics")
+@pytest.mark.django_db
+def test_the_public_search_leaves_out_words_common_among_the_claims(monkeypatch):
+    from editorial.similarity import postgres
+
+    # As ANALYZE would count them: "council" and "libraries" in a third of a million claims each.
+    monkeypatch.setattr(postgres, "_frequencies", lambda: (1_000_000, {"council": 0.3, "libraries": 0.3}))
+    chosen = []
+    real = postgres._lookup_words
+    monkeypatch.setattr(postgres, "_lookup_words", lambda *args: chosen.append(real(*args)) or chosen[-1])
+
+    postgres.candidates([(1, "The council will close the Lindenhof libraries", [])], public=True, size=5)
+
+    (words,) = chosen
+    assert "lindenhof" in words
+    assert "council" not in words and "libraries" not in words
