@@ -10,9 +10,12 @@ upgrades and for peace of mind (``manage.py public_read_model``).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Count, Max
+from datetime import UTC
+
+from django.conf import settings
+from django.db import connections, router, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from taggit.models import Tag
 
 from editorial.models import Claim, ModerationEvent, PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag
@@ -66,11 +69,22 @@ def version():
 
     The tag holds the last change's time to the microsecond besides its id, so that a database
     restored from an older backup (or a test database reset) never reuses a tag that caches keep.
+
+    Every public request reads it (``editorial.public.http``), so it is one plain statement on the
+    connection the ORM would read ``PublicChange`` from: building the same aggregate with the ORM
+    cost three times the query's own time.
     """
-    row = PublicChange.objects.aggregate(last=Max("pk"), count=Count("pk"), changed_at=Max("changed_at"))
-    moment = row["changed_at"]
+    connection = connections[router.db_for_read(PublicChange)]
+    table = connection.ops.quote_name(PublicChange._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id), COUNT(id), MAX(changed_at) FROM {table}")  # noqa: S608 — the model's table
+        last, count, moment = cursor.fetchone()
+    if isinstance(moment, str):  # SQLite: an aggregate's value comes back as the stored text
+        moment = parse_datetime(moment)
+    if moment is not None and settings.USE_TZ and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
     stamp = f"{moment:%Y%m%d%H%M%S%f}" if moment is not None else "0"
-    return f"{row['last'] or 0}.{row['count']}.{stamp}", moment
+    return f"{last or 0}.{count}.{stamp}", moment
 
 
 def forget(sender, *, instance, **kwargs):

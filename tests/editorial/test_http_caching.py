@@ -220,3 +220,28 @@ def test_an_invalid_api_request_is_refused_every_time(client, published):
         response = client.get("/api/claims/?claim_date_after=not-a-date")
         assert response.status_code == 400
         assert "claim_date" in response.content.decode()
+
+
+def test_the_version_names_the_newest_change_and_its_time_to_the_microsecond(client, published):
+    from django.utils.http import http_date
+
+    from editorial.models import PublicChange
+    from editorial.public.readmodel import bump, version
+
+    bump()
+    newest = PublicChange.objects.order_by("-pk").first()
+    tag, changed_at = version()
+
+    assert changed_at == newest.changed_at  # aware, exact, on either database
+    assert changed_at.utcoffset() is not None
+    assert tag == f"{newest.pk}.{PublicChange.objects.count()}.{newest.changed_at:%Y%m%d%H%M%S%f}"
+    assert client.get("/claims/")["Last-Modified"] == http_date(newest.changed_at.timestamp())
+
+
+def test_an_empty_change_log_is_version_zero():
+    from editorial.models import PublicChange
+    from editorial.public.readmodel import version
+
+    PublicChange.objects.all().delete()
+
+    assert version() == ("0.0.0", None)
