@@ -122,6 +122,7 @@ class Claim(StorableTextMixin, models.Model):
     slug = models.SlugField(
         max_length=STATEMENT_SLUG_LENGTH,
         blank=True,
+        db_index=False,  # part of the address; claims are found by id
         editable=False,
         help_text="For public URLs (/claims/<id>/<slug>/); follows the approved statement.",
     )

@@ -41,7 +41,10 @@ class ModerationEvent(models.Model):
         SUBMIT_CHANGES = "submit_changes", "Changes submitted for approval"
         DECLINE_CHANGES = "decline_changes", "Changes declined"
 
-    claim = models.ForeignKey("editorial.Claim", on_delete=models.CASCADE, related_name="moderation_events")
+    # db_index=False: moderationevent_claim_at_idx (claim, at) leads with it.
+    claim = models.ForeignKey(
+        "editorial.Claim", on_delete=models.CASCADE, related_name="moderation_events", db_index=False
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     from_status = models.CharField(max_length=20, choices=ClaimStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ClaimStatus.choices)

@@ -19,10 +19,16 @@ class PublicEntry(models.Model):
     )
     listed = models.BooleanField(help_text="Listed publicly (published or corrected); retracted claims are not.")
     statement = models.TextField()
-    slug = models.SlugField(max_length=80)
+    slug = models.SlugField(max_length=80, db_index=False)  # part of the address; entries are found by id
     # PROTECT: a speaker named by an approved version stays while that version is public.
+    # db_index=False: publicentry_speaker_idx (speaker, listed) leads with it.
     speaker = models.ForeignKey(
-        "editorial.Speaker", on_delete=models.PROTECT, null=True, blank=True, related_name="public_entries"
+        "editorial.Speaker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="public_entries",
+        db_index=False,
     )
     speaker_name = models.CharField(max_length=200, blank=True)
     excerpts = models.TextField(blank=True, help_text="The approved citations' excerpts, “ … ” between them.")
@@ -102,7 +108,8 @@ class PublicEntryTag(models.Model):
     """A tag of a public claim's approved version."""
 
     entry = models.ForeignKey(PublicEntry, on_delete=models.CASCADE, related_name="tag_links")
-    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="+")
+    # db_index=False: the unique (tag, entry) index leads with the tag.
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tag", "entry"], name="publicentrytag_unique")]
@@ -115,7 +122,8 @@ class PublicEntrySource(models.Model):
     """A source cited by a public claim's approved version."""
 
     entry = models.ForeignKey(PublicEntry, on_delete=models.CASCADE, related_name="source_links")
-    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+")
+    # db_index=False: the unique (source, entry) index leads with the source.
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "entry"], name="publicentrysource_unique")]

@@ -9,7 +9,6 @@ upgrades and for peace of mind (``manage.py public_read_model``).
 
 from collections import Counter
 from dataclasses import dataclass, field
-
 from datetime import UTC
 
 from django.conf import settings
