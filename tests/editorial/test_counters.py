@@ -4,13 +4,16 @@ follow every change of the read model."""
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from taggit.models import Tag
 
 from editorial.filters import citing, listed_entries, with_tag
 from editorial.models import PublicFacet, Speaker
 from editorial.public import counters, readmodel
+from editorial.public.version import PublicVersion
 from editorial.services.citations import cite
 from editorial.views.mixins import counted_facets, publisher_facets, speaker_facets, tag_facets
+from editorial.workflow import ClaimStatus
 from sources.models import Publisher
 from tests.factories import make_claim, make_publisher, make_source, make_speaker, make_user
 
@@ -183,3 +186,24 @@ def test_a_deferred_block_counts_each_touched_entry_once_whatever_happens_to_it(
         claims[2].delete()
     assert_counters_agree()
     assert counters.total() == 1
+
+
+def test_entries_created_in_a_deferred_block_are_counted_as_written_and_again_when_changed(desk):
+    moderator, source, claims = desk
+    created = []
+    with transaction.atomic(), counters.deferred():
+        for statement, tags in [("Ferry fares double.", ["ferries", "prices"]), ("Port closes.", ["ports"])]:
+            claim = make_claim(statement, tags=tags)
+            cite(claim=claim, revision=source.current_revision, excerpt="Fares rise")
+            claim.status, claim.published_at = ClaimStatus.PUBLISHED, timezone.now()
+            claim.public_snapshot = PublicVersion.of(claim, approved_at=timezone.now()).to_snapshot()
+            claim.save()
+            created.append(claim)
+        readmodel.record_many(created, new=True)  # the bulk import's path: counted in Python
+        assert counters.problems() != []  # gathered, not yet applied
+        created[0].tags.set(["harbours"])
+        created[0].correct(moderator, "Other tags.")  # an entry of the block, written again
+        created[1].retract(moderator, note="Wrong.")  # and one taken off the list
+        claims[0].retract(moderator, note="Wrong too.")  # an entry from before the block
+    assert_counters_agree()
+    assert counters.total() == len(claims)  # three, less one retracted, plus one of the two new

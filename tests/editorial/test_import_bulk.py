@@ -12,7 +12,7 @@ from taggit.models import Tag
 from editorial.anchoring import AnchorState, context
 from editorial.claimset import import_document, schema
 from editorial.models import Citation, Claim, ClaimRelation, ClaimSet, ModerationEvent, PublicEntry, Speaker
-from editorial.public import readmodel
+from editorial.public import counters, readmodel
 from editorial.services.moderation import moderated
 from editorial.workflow import PUBLIC_STATUSES
 from sources.models import Author, Byline, Publisher, Revision, Source, text_sha256
@@ -124,6 +124,8 @@ def test_a_bulk_import_writes_every_row_of_every_new_claim():
     assert Citation.history.count() == 300
     assert PublicEntry.objects.count() == Claim.objects.publicly_visible().count() == 150
     assert readmodel.verify() == []
+    assert counters.problems() == []  # the new entries were counted as they were written
+    assert counters.total() == PublicEntry.objects.filter(listed=True).count() == 100
 
 
 def test_bulk_created_sources_have_their_bylines_revisions_and_history():
