@@ -14,11 +14,10 @@ contributed, adds what the entries it writes contribute, and applies the differe
 transaction (one upsert per 500 counters: ``count = count + change``, in one lock order for every
 writer): ``before_change`` before the entries change, ``after_change`` after. A source's change of
 publisher moves its claims between publishers: the receivers count its claims' contributions
-before and after the save. Inside ``deferred()`` (a bulk import) nothing is applied until the
-block's end: entries created in the block are counted in Python as they are written (their keys
-are in hand), and an entry that existed before, or is changed again, has its old contribution
-taken off once and its final one counted in SQL at the end; ``paused()`` leaves the counters
-alone, for a writer that recounts afterwards. ``recount()`` rebuilds every
+before and after the save. Inside ``deferred()`` (a bulk import) each touched entry's old
+contribution is taken off once, and at the end every touched entry's new one is counted in SQL,
+in one statement, instead of at every batch; ``paused()`` leaves the counters alone, for a writer
+that recounts afterwards. ``recount()`` rebuilds every
 counter in one SQL statement and ``problems()`` lists counters that disagree with the entries
 (``manage.py public_read_model``).
 """
@@ -137,8 +136,7 @@ def before_change(claim_ids, *, new=False):
     Outside ``deferred()`` it is what they count for now. Inside, it is None: the first time an
     entry is touched in the block, what it counted for is taken off the block's delta, and the
     block's end counts every touched entry's final state in SQL. ``new``: the claims were created
-    in this transaction and have no entries yet, so they count for nothing before (no query); inside
-    ``deferred()`` the result is then the block itself, which ``after_change`` adds their counts to.
+    in this transaction and have no entries yet, so they count for nothing before (no query).
     """
     stack = _stack()
     if not stack:
@@ -146,20 +144,16 @@ def before_change(claim_ids, *, new=False):
     if stack[-1] is None:
         return None  # paused: the writer recounts
     block = stack[-1]
-    if new:
-        return block  # counted as written; a later change of theirs takes this off as stored
     unseen = [pk for pk in claim_ids if pk not in block.seen]
     if unseen:
         block.seen.update(unseen)
-        block.delta.subtract(stored_contributions(unseen))
+        if not new:
+            block.delta.subtract(stored_contributions(unseen))
     return None
 
 
 def after_change(before, now):
     """Apply what changed: ``now()`` (what the entries count for after the change) less ``before``."""
-    if isinstance(before, _Deferred):
-        before.delta.update(now())  # new entries of a deferred block: applied at its end
-        return
     if before is None:
         return  # deferred or paused
     delta = now()
@@ -208,9 +202,8 @@ def add_counted(claim_ids):
 
 @contextmanager
 def deferred():
-    """Apply what a bulk write changes once, at its end, rather than at each of its batches; inside
-    the caller's transaction. Entries it creates are counted as written; entries that existed before
-    it, or that it changes after creating them, are counted in SQL at the end (one statement).
+    """Count the entries a bulk write touches once, at its end, in SQL (one statement), rather than
+    at each of its batches; inside the caller's transaction.
     """
     block = _Deferred()
     _stack().append(block)
