@@ -263,6 +263,44 @@ def top(kind, limit, scope=EVERYTHING):
     return list(rows.order_by("-count", "item_id").values_list("item_id", "count")[:limit])
 
 
+# The tables that name each kind's items (``summary``).
+NAMED_BY = {Kind.TAG: "taggit_tag", Kind.SPEAKER: "editorial_speaker", Kind.PUBLISHER: "sources_publisher"}
+
+
+def summary(limit, scope=EVERYTHING):
+    """Return ``(total, {kind: [(item id, name, slug, count)]})``: ``scope``'s total and, for each of
+    tag, speaker and publisher, the ``limit`` largest counters with their items' names — what
+    ``total`` and ``top`` give, with the names, in one statement (a list page reads them after every
+    moderation act, when nothing of it is cached).
+    """
+    facet = PublicFacet._meta.db_table
+    parts, params = [], []
+    for kind, table in NAMED_BY.items():
+        parts.append(
+            f"SELECT f.kind, f.item_id, f.count, named.name, named.slug FROM ("  # noqa: S608 — constants
+            f"SELECT kind, item_id, count FROM {facet} WHERE scope_kind = %s AND scope_id = %s AND kind = %s"
+            f" AND count > 0 ORDER BY count DESC, item_id LIMIT %s) f JOIN {table} named ON named.id = f.item_id"
+        )
+        params += [scope[0], scope[1], kind.value, limit]
+    parts.append(
+        f"SELECT kind, item_id, count, '', '' FROM {facet}"  # noqa: S608 — constants
+        " WHERE scope_kind = %s AND scope_id = %s AND kind = %s AND item_id = 0"
+    )
+    params += [scope[0], scope[1], Kind.TOTAL.value]
+    rows = {kind: [] for kind in NAMED_BY}
+    found_total = 0
+    with connection.cursor() as cursor:
+        # Each part a subquery of its own: SQLite allows ORDER BY and LIMIT in a compound's part no other way.
+        sql = " UNION ALL ".join(f"SELECT * FROM ({part}) part{n}" for n, part in enumerate(parts))  # noqa: S608
+        cursor.execute(sql, params)
+        for kind, item_id, count, name, slug in cursor.fetchall():
+            if kind == Kind.TOTAL:
+                found_total = count
+            else:
+                rows[kind].append((item_id, name, slug, count))
+    return found_total, rows
+
+
 def total(scope=EVERYTHING):
     """Return how many listed claims ``scope`` holds."""
     rows = PublicFacet.objects.filter(scope_kind=scope[0], scope_id=scope[1], kind=Kind.TOTAL, item_id=0)

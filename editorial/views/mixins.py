@@ -10,15 +10,13 @@ from django.db.models import Count
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
-from taggit.models import Tag
 
 from editorial.filters import DEFAULT_PAGE_SIZE, ORDERINGS, among, listed_entries
-from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet, Speaker
+from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet
 from editorial.public import counters
 from editorial.public.caching import DepthLimitedPaginator, cached, query_key
 from editorial.views.cards import claim_cards
 from editorial.views.presenters import entry_claims
-from sources.models import Publisher
 
 # Sets ETag from the rendered page and answers If-None-Match / If-Modified-Since with 304.
 conditional_page = decorator_from_middleware(ConditionalGetMiddleware)
@@ -108,37 +106,27 @@ def publisher_facets(entries, limit=FACET_SIZE, ids=None):
     ]
 
 
-def counted_facets(limit=FACET_SIZE, scope=counters.EVERYTHING):
+def counted_facets(limit=FACET_SIZE, scope=counters.EVERYTHING, *, with_total=False):
     """Return the facets of ``scope`` (the unfiltered list, or the claims of one tag, speaker or
     publisher) from the counters (``editorial.public.counters``), shaped as the facet functions shape
-    theirs: one indexed read per kind, whatever the record's size.
+    theirs; with ``with_total``, also ``total``, the scope's count. One indexed read whatever the
+    record's size.
     """
     spare = limit + 50  # ties at the edge are ordered by name, as the facet queries order them
-    tags = dict(counters.top(PublicFacet.Kind.TAG, spare, scope))
-    speakers = dict(counters.top(PublicFacet.Kind.SPEAKER, spare, scope))
-    publishers = dict(counters.top(PublicFacet.Kind.PUBLISHER, spare, scope))
+    total, top = counters.summary(spare, scope)
 
-    def ranked(rows, counts, name, slug):
-        rows = [{name: row_name, slug: row_slug, "count": counts[pk]} for pk, row_name, row_slug in rows]
+    def ranked(kind, name, slug):
+        rows = [{name: row_name, slug: row_slug, "count": count} for _, row_name, row_slug, count in top[kind]]
         return sorted(rows, key=lambda row: (-row["count"], row[name]))[:limit]
 
-    return {
-        "tags": ranked(
-            Tag.objects.filter(pk__in=tags).values_list("pk", "name", "slug"), tags, "tag__name", "tag__slug"
-        ),
-        "speakers": ranked(
-            Speaker.objects.filter(pk__in=speakers).values_list("pk", "name", "slug"),
-            speakers,
-            "speaker__name",
-            "speaker__slug",
-        ),
+    facets = {
+        "tags": ranked(PublicFacet.Kind.TAG, "tag__name", "tag__slug"),
+        "speakers": ranked(PublicFacet.Kind.SPEAKER, "speaker__name", "speaker__slug"),
         "publishers": ranked(
-            Publisher.objects.filter(pk__in=publishers).values_list("pk", "name", "slug"),
-            publishers,
-            "revision__source__publisher__name",
-            "revision__source__publisher__slug",
+            PublicFacet.Kind.PUBLISHER, "revision__source__publisher__name", "revision__source__publisher__slug"
         ),
     }
+    return {"total": total, **facets} if with_total else facets
 
 
 def list_summary(entries, *, scope=None, ids=None):
@@ -147,7 +135,7 @@ def list_summary(entries, *, scope=None, ids=None):
     of the public record (one cache entry), over ``ids`` when the list is a search's window of them.
     """
     if scope is not None:
-        return {"total": counters.total(scope), **counted_facets(scope=scope)}
+        return counted_facets(scope=scope, with_total=True)
     if ids is not None:
         key = "ids:" + hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
     else:

@@ -207,3 +207,18 @@ def test_entries_created_in_a_deferred_block_are_counted_as_written_and_again_wh
         claims[0].retract(moderator, note="Wrong too.")  # an entry from before the block
     assert_counters_agree()
     assert counters.total() == len(claims)  # three, less one retracted, plus one of the two new
+
+
+def test_a_scopes_total_and_facets_are_one_read_and_agree_with_the_counters(desk):
+    for scope, entries in scopes():
+        with CaptureQueriesContext(connection) as captured:
+            summary = counted_facets(scope=scope, with_total=True)
+        assert len(captured.captured_queries) == 1, scope
+        assert summary["total"] == counters.total(scope) == entries.count(), scope
+        assert [row["tag__name"] for row in summary["tags"]] == [
+            name
+            for name, _ in sorted(
+                ((Tag.objects.get(pk=pk).name, n) for pk, n in counters.top(Kind.TAG, 99, scope)),
+                key=lambda item: (-item[1], item[0]),
+            )
+        ], scope
