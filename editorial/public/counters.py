@@ -29,11 +29,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import product
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import QuerySet
+from taggit.models import Tag
 
-from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet
-from sources.models import Source
+from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet, Speaker
+from sources.models import Publisher, Source
 
 Kind = PublicFacet.Kind
 EVERYTHING = (Kind.TOTAL, 0)  # the scope of the unfiltered list
@@ -263,8 +264,8 @@ def top(kind, limit, scope=EVERYTHING):
     return list(rows.order_by("-count", "item_id").values_list("item_id", "count")[:limit])
 
 
-# The tables that name each kind's items (``summary``).
-NAMED_BY = {Kind.TAG: "taggit_tag", Kind.SPEAKER: "editorial_speaker", Kind.PUBLISHER: "sources_publisher"}
+# The models that name each kind's items (``summary``).
+NAMED_BY = {Kind.TAG: Tag, Kind.SPEAKER: Speaker, Kind.PUBLISHER: Publisher}
 
 
 def summary(limit, scope=EVERYTHING):
@@ -273,9 +274,12 @@ def summary(limit, scope=EVERYTHING):
     ``total`` and ``top`` give, with the names, in one statement (a list page reads them after every
     moderation act, when nothing of it is cached).
     """
-    facet = PublicFacet._meta.db_table
+    # The connection the ORM would read the counters from: a public read's is the replica's.
+    connection = connections[router.db_for_read(PublicFacet)]
+    facet = connection.ops.quote_name(PublicFacet._meta.db_table)
     parts, params = [], []
-    for kind, table in NAMED_BY.items():
+    for kind, model in NAMED_BY.items():
+        table = connection.ops.quote_name(model._meta.db_table)
         parts.append(
             f"SELECT f.kind, f.item_id, f.count, named.name, named.slug FROM ("  # noqa: S608 — constants
             f"SELECT kind, item_id, count FROM {facet} WHERE scope_kind = %s AND scope_id = %s AND kind = %s"
