@@ -20,10 +20,11 @@ on either database for ordinary words (PostgreSQL also drops English stop words)
 
 import re
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import BooleanField, FloatField
 from django.db.models.expressions import RawSQL
 
+from editorial.models import PublicEntry
 from editorial.search import MARK_END, MARK_START, marked, normalise_query
 
 SEARCH_CONFIG = "editorial_english"  # made by migration 0009: english_stem over unaccent
@@ -155,7 +156,9 @@ def search_headlines(claim_ids, query):
     query = normalise_query(query)
     if not claim_ids or not query:
         return {}
-    if connection.vendor == "postgresql":
+    # Where the ORM would read the entries: the replica on a reader's request.
+    reading = connections[router.db_for_read(PublicEntry)]
+    if reading.vendor == "postgresql":
         tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
         options = f"StartSel={MARK_START}, StopSel={MARK_END}"
         sql = (
@@ -163,7 +166,7 @@ def search_headlines(claim_ids, query):
             f" '{options}, HighlightAll=true'),"
             f" ts_headline('{SEARCH_CONFIG}'::regconfig, excerpts, {tsquery},"
             f" '{options}, MaxFragments=2, MinWords=8, MaxWords=30, FragmentDelimiter=\" … \"')"
-            " FROM editorial_publicentry WHERE claim_id = ANY(%s)"
+            f" FROM {reading.ops.quote_name(PublicEntry._meta.db_table)} WHERE claim_id = ANY(%s)"
         )
         params = [query, query, list(claim_ids)]
     else:
@@ -177,7 +180,7 @@ def search_headlines(claim_ids, query):
             f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
         )
         params = [expression, *claim_ids]
-    with connection.cursor() as cursor:
+    with reading.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {

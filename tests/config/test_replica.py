@@ -77,6 +77,16 @@ def test_a_readers_claim_page_is_read_from_the_replica(client, claim):
     assert not content(queries["default"])
 
 
+def test_a_readers_search_and_its_highlights_are_read_from_the_replica(client, claim):
+    with queries_by_database() as queries:
+        response = client.get("/claims/?q=harbour")
+
+    assert response.status_code == 200
+    assert "<mark>" in response.text  # the highlights' own query ran
+    assert content(queries["replica"])
+    assert not content(queries["default"])
+
+
 def test_a_head_request_is_read_from_the_replica(client, claim):
     with queries_by_database() as queries:
         response = client.head("/claims/")
