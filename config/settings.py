@@ -213,6 +213,23 @@ def _postgresql_options(database):
 
 _postgresql_options(DATABASES["default"])
 
+
+def _sqlite_options(database):
+    """SQLite: transactions take the write lock when they begin, and wait for it up to 20 s.
+
+    ``make run`` serves pages while the task worker writes; a command run beside them (an import)
+    then found the database locked at once: a transaction that began by reading cannot wait for
+    the write lock another connection holds. Begun ``IMMEDIATE``, it waits its turn.
+    """
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", 20)
+    return database
+
+
+_sqlite_options(DATABASES["default"])
+
 # A read replica: public reads go to it while ReplicaMiddleware marks the request (config/replica.py).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if DATABASE_REPLICA_URL:

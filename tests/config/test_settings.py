@@ -265,3 +265,36 @@ def test_postgresql_connections_turn_jit_off_unless_asked_to_keep_it():
     assert "'options': '-c statement_timeout=5000 -c jit=off'" in off["DATABASES"]
     assert "jit" not in kept["DATABASES"] and "statement_timeout=5000" in kept["DATABASES"]
     assert "jit" not in sqlite["DATABASES"]
+
+
+def test_a_command_beside_another_sqlite_writer_waits_for_the_lock_instead_of_failing(tmp_path):
+    # ``make run``'s task worker writes while pages are served; a command run beside them found the
+    # database locked at once (a transaction begun by reading cannot wait for the write lock).
+    import sqlite3
+    import threading
+    import time
+
+    database = tmp_path / "db.sqlite3"
+    env = {"DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}"}
+    assert run_manage("migrate", "--noinput", **env).returncode == 0
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "pier.txt").write_text(
+        "Title: Pier reopens\nPublisher: Harbour Gazette\nPublished: 2024-05-01\n\nThe pier reopens in May.\n",
+        encoding="utf-8",
+    )
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE django_migrations SET app = app")
+    release = threading.Timer(3, lambda: holder.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    try:
+        result = run_manage("import_sources", str(tmp_path / "sources"), **env)
+    finally:
+        release.join()
+        holder.close()
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "1 created" in result.stdout
+    assert "locked" not in result.stderr
+    assert time.monotonic() - started >= 2  # it waited for the other writer
