@@ -29,11 +29,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import product
 
-from django.db import connection, connections, router
+from django.db import connection
 from django.db.models import QuerySet
 from taggit.models import Tag
 
 from editorial.models import PublicEntry, PublicEntrySource, PublicEntryTag, PublicFacet, Speaker
+from editorial.public import reading_connection
 from sources.models import Publisher, Source
 
 Kind = PublicFacet.Kind
@@ -274,12 +275,11 @@ def summary(limit, scope=EVERYTHING):
     ``total`` and ``top`` give, with the names, in one statement (a list page reads them after every
     moderation act, when nothing of it is cached).
     """
-    # The connection the ORM would read the counters from: a public read's is the replica's.
-    connection = connections[router.db_for_read(PublicFacet)]
-    facet = connection.ops.quote_name(PublicFacet._meta.db_table)
+    reading = reading_connection(PublicFacet)  # a reader's request reads the replica
+    facet = reading.ops.quote_name(PublicFacet._meta.db_table)
     parts, params = [], []
     for kind, model in NAMED_BY.items():
-        table = connection.ops.quote_name(model._meta.db_table)
+        table = reading.ops.quote_name(model._meta.db_table)
         parts.append(
             f"SELECT f.kind, f.item_id, f.count, named.name, named.slug FROM ("  # noqa: S608 — constants
             f"SELECT kind, item_id, count FROM {facet} WHERE scope_kind = %s AND scope_id = %s AND kind = %s"
@@ -293,7 +293,7 @@ def summary(limit, scope=EVERYTHING):
     params += [scope[0], scope[1], Kind.TOTAL.value]
     rows = {kind: [] for kind in NAMED_BY}
     found_total = 0
-    with connection.cursor() as cursor:
+    with reading.cursor() as cursor:
         # Each part a subquery of its own: SQLite allows ORDER BY and LIMIT in a compound's part no other way.
         sql = " UNION ALL ".join(f"SELECT * FROM ({part}) part{n}" for n, part in enumerate(parts))  # noqa: S608
         cursor.execute(sql, params)

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from taggit.models import Tag
 
 from editorial.models import Claim, ModerationEvent, PublicChange, PublicEntry, PublicEntrySource, PublicEntryTag
-from editorial.public import counters
+from editorial.public import counters, reading_connection
 from editorial.public.version import PublicVersion
 from editorial.workflow import LISTED_STATUSES, PUBLIC_STATUSES
 from sources.models import Source
@@ -73,7 +73,7 @@ def version():
     connection the ORM would read ``PublicChange`` from: building the same aggregate with the ORM
     cost three times the query's own time.
     """
-    connection = connections[router.db_for_read(PublicChange)]
+    connection = reading_connection(PublicChange)
     table = connection.ops.quote_name(PublicChange._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(id), COUNT(id), MAX(changed_at) FROM {table}")  # noqa: S608 — the model's table

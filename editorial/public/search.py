@@ -20,11 +20,12 @@ on either database for ordinary words (PostgreSQL also drops English stop words)
 
 import re
 
-from django.db import connection, connections, router
+from django.db import connection
 from django.db.models import BooleanField, FloatField
 from django.db.models.expressions import RawSQL
 
 from editorial.models import PublicEntry
+from editorial.public import reading_connection
 from editorial.search import MARK_END, MARK_START, marked, normalise_query
 
 SEARCH_CONFIG = "editorial_english"  # made by migration 0009: english_stem over unaccent
@@ -156,8 +157,7 @@ def search_headlines(claim_ids, query):
     query = normalise_query(query)
     if not claim_ids or not query:
         return {}
-    # Where the ORM would read the entries: the replica on a reader's request.
-    reading = connections[router.db_for_read(PublicEntry)]
+    reading = reading_connection(PublicEntry)  # a reader's request reads the replica
     if reading.vendor == "postgresql":
         tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
         options = f"StartSel={MARK_START}, StopSel={MARK_END}"
