@@ -165,6 +165,8 @@ MIDDLEWARE = [
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
 # Keep anonymous readers' public pages in the cache until the public record changes (editorial.public.http).
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", default=True)
+# Bytes of those pages each process also keeps in its own memory, the most recently served (0: none).
+PUBLIC_PAGE_MEMORY = int(os.environ.get("PUBLIC_PAGE_MEMORY", str(16 * 1024 * 1024)))
 
 ROOT_URLCONF = "config.urls"
 

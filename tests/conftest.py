@@ -3,10 +3,16 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def empty_process_cache():
-    """Empty the claim cards a process keeps (``editorial.views.cards``): tests reuse ids."""
+    """Empty what a process keeps for itself: the claim cards (``editorial.views.cards``: tests reuse
+    ids) and the pages served last (``editorial.public.http``: every test's empty record is ``0.0.0``).
+    """
+    from editorial.public.http import recent_pages
     from editorial.views.cards import _process_cards
 
     _process_cards.clear()
+    pages = recent_pages()
+    if pages is not None:
+        pages.clear()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from editorial.public.http import recent_pages
 from editorial.services.citations import cite
 from tests.factories import make_claim, make_source, make_user
 
@@ -132,7 +133,42 @@ def test_a_public_page_is_built_once_per_version(client, published, url):
     assert again.content == first.content
     assert again["Content-Type"] == first["Content-Type"]
     assert again["ETag"] == first["ETag"]
-    assert len(queries) == 2  # the public record's version and the cache's get
+    assert len(queries) == 1  # the public record's version: the page is in this process's memory
+
+
+@pytest.mark.parametrize("url", ["/", "/claims/?q=ferry"])
+def test_another_process_serves_the_page_from_the_shared_cache(client, published, url):
+    first = client.get(url)
+    recent_pages().clear()  # as a process that has not served it
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert again.content == first.content
+    assert len(queries) == 2  # the version and the shared cache's get
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).content == first.content
+    assert len(queries) == 1  # and from then on from its own memory
+
+
+def test_a_process_keeps_no_more_pages_than_its_budget(client, published, settings):
+    settings.PUBLIC_PAGE_MEMORY = 2 * len(client.get("/claims/").content)
+    pages = recent_pages()
+    for url in ["/claims/", "/claims/?tag=ferries", "/claims/?q=ferry", "/claims/?ordering=oldest"]:
+        client.get(url)
+        assert 0 < pages.size <= settings.PUBLIC_PAGE_MEMORY
+    assert len(pages) <= 2
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/claims/")  # served longest ago: gone from memory, still in the shared cache
+    assert len(queries) == 2
+
+
+def test_the_page_memory_can_be_turned_off(client, published, settings):
+    settings.PUBLIC_PAGE_MEMORY = 0
+    first = client.get("/claims/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/claims/").content == first.content
+    assert len(queries) == 2
+    assert recent_pages() is None
 
 
 def test_a_moderation_act_rebuilds_the_cached_page(client, published):
