@@ -30,6 +30,8 @@ AWKWARD = [
     "emoji 🌊🇳🇴 and ünïcödé — “curly”",
     " leading and trailing space ",
     "semi; colon, comma",
+    'what COPY ends a row with,"\r"\n inside a cell',
+    "\r",
 ]
 TEXT = 'Alpha beta gamma. Delta, epsilon "zeta". Eta\ntheta iota. =Kappa lambda. 🌊 Mu nu.'
 
