@@ -44,14 +44,16 @@ class ClaimFeed(Feed):
 
     def items(self, base_url):
         ids = list(listed_entries().order_by(*ORDERINGS["newest"]).values_list("claim_id", flat=True)[:FEED_SIZE])
-        found = Claim.objects.in_bulk(ids)
+        found = Claim.objects.only("pk", "slug", "status", "published_at", "public_snapshot").in_bulk(ids)
         claims = [found[pk] for pk in ids if pk in found]
         for claim in claims:
             claim.feed_entry_id = base_url + reverse("public:claim_redirect", args=[claim.pk])
-        return claims
+            # Read once: every part of the entry (and its description's template) shows it.
+            claim.feed_version = claim.approved_version()
+        return [claim for claim in claims if claim.feed_version is not None]
 
     def item_title(self, claim):
-        return claim.approved_version().statement
+        return claim.feed_version.statement
 
     def item_link(self, claim):
         return claim.get_absolute_url()
@@ -62,13 +64,13 @@ class ClaimFeed(Feed):
     item_guid_is_permalink = False
 
     def item_author_name(self, claim):
-        return claim.approved_version().speaker_name or None
+        return claim.feed_version.speaker_name or None
 
     def item_pubdate(self, claim):
         return claim.published_at
 
     def item_updateddate(self, claim):
-        return claim.approved_version().approved_at or claim.published_at
+        return claim.feed_version.approved_at or claim.published_at
 
     def item_categories(self, claim):
-        return list(claim.approved_version().tags)
+        return list(claim.feed_version.tags)

@@ -31,6 +31,7 @@ the same columns: ``COPY`` quotes in C. The claims are read as ``postgresql`` sa
 from collections.abc import Iterator
 
 from django.db import connections
+from psycopg import ClientCursor
 
 from editorial.exports.addresses import claim_path_parts
 from editorial.exports.postgresql import CHUNK_SIZE, CLAIMS, id_chunks, supports, timestamp
@@ -110,8 +111,12 @@ def iter_rows(claims, *, base_url: str, tag_separator: str, chunk_size: int = CH
     }
     connection = connections[claims.db]
     for chunk in id_chunks(claims, chunk_size):
-        with connection.cursor() as cursor, cursor.copy(COPY, {**parameters, **chunk}) as copy:
-            rows = b"".join(copy)
+        with connection.cursor() as cursor:
+            # The values written into the statement by psycopg (COPY takes no parameters of its own),
+            # and the statement passed through Django's cursor, which logs it when queries are logged.
+            statement = ClientCursor(connection.connection).mogrify(COPY, {**parameters, **chunk})
+            with cursor.copy(statement) as copy:
+                rows = b"".join(copy)
         if rows:
             # Each COPY ends at a row's end: the chunk is whole rows, UTF-8 throughout.
             yield rows.replace(ROW_END, b"\r\n").decode()

@@ -15,11 +15,14 @@ Only anonymous readers' safe requests outside the admin are treated so; a signed
 The same version keys a page cache inside the server (``PUBLIC_PAGE_CACHE``, on by default): the
 bytes and headers of an anonymous reader's ``GET`` answer are kept in the cache (Redis when
 ``REDIS_URL`` is set, else the database's cache table) under the version, the scheme, the host and
-the address, and served again until a moderation act changes the version. A page is kept only when
-nothing in it is the reader's own: no session cookie came with the request, the answer sets no
-cookie, no CSRF token was drawn, and its ``Cache-Control`` is not private. The API is not kept
-(its throttle must count every request; it caches its page data itself), nor is any streamed
-answer (exports).
+the address, and served again until a moderation act changes the version. ``PublicPageMiddleware``
+does it, first in ``MIDDLEWARE``: a kept page goes out before any other middleware runs, with the
+headers the whole stack gave it when it was built (security headers, CSP, validators). Only a
+request that carries nothing of a reader's own is answered so: no session cookie (so no signed-in
+user), no messages cookie, no ``Authorization``. A page is kept only when nothing in it is the
+reader's own either: the answer sets no cookie, no CSRF token was drawn, and its
+``Cache-Control`` is not private. The API is not kept (its throttle must count every request; it
+caches its page data itself), nor is any streamed answer (exports).
 
 Each process also keeps the pages it served most recently in its own memory, under the same keys
 (``PUBLIC_PAGE_MEMORY`` bytes, 16 MB by default; 0 turns it off): a page kept there is served with
@@ -37,11 +40,13 @@ from collections import OrderedDict
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_etags, quote_etag
 
+from config.replica import reading_from_replica
 from editorial.public import readmodel
 
 _memo: ContextVar[dict | None] = ContextVar("public_version_memo", default=None)
@@ -49,6 +54,7 @@ PRIVATE_PREFIXES = ("/admin/", "/accounts/")
 # Answers the page cache never keeps: the API counts every request for its throttle.
 UNCACHED_PREFIXES = ("/api/",)
 PAGE_CACHE_SECONDS = 24 * 3600  # an upper bound: the version changes the key first
+MESSAGES_COOKIE = CookieStorage.cookie_name  # messages waiting for the reader: the page shows them
 
 
 class RecentPages:
@@ -115,56 +121,48 @@ def request_version():
     return memo["version"]
 
 
-class PublicCacheMiddleware:
-    """Validators and ``Cache-Control`` for anonymous public reads; 304 when the record has not changed."""
+def public_etag(tag, request):
+    """Return the ``ETag`` of the public page ``request`` asks for in the record's version ``tag``."""
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
+    return quote_etag(f"{tag}-{address}")
+
+
+def reader_has(request, etag, changed_at):
+    """Return True when ``request`` is conditional and the reader already has this version of the page."""
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        return True
+    return (
+        changed_at is not None
+        and "If-None-Match" not in request.headers
+        and get_conditional_response(request, last_modified=int(changed_at.timestamp())) is not None
+    )
+
+
+class PublicPageMiddleware:
+    """The page cache, first in ``MIDDLEWARE``: an anonymous reader's kept page is served before any
+    other middleware runs, with the headers the whole stack gave it when it was built.
+
+    Only requests ``page_cache_applies`` to come here (no session, no messages, no credentials);
+    a conditional request for the version the reader has goes on to ``PublicCacheMiddleware``,
+    which answers 304.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if not page_cache_applies(request):
+            return self.get_response(request)
         token = _memo.set({})
         try:
-            return self._respond(request)
+            return self._page(request)
         finally:
             _memo.reset(token)
 
-    def _respond(self, request):
-        public = (
-            request.method in ("GET", "HEAD")
-            and not request.path.startswith(PRIVATE_PREFIXES)
-            and not request.path.startswith(settings.STATIC_URL)
-            and not request.user.is_authenticated
-        )
-        if not public:
-            response = self.get_response(request)
-            if (
-                request.method in ("GET", "HEAD")
-                and not request.path.startswith(settings.STATIC_URL)
-                and not response.has_header("Cache-Control")
-            ):
-                patch_cache_control(response, private=True, no_cache=True)
-            return response
-        tag, changed_at = request_version()
-        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
-        etag = quote_etag(f"{tag}-{address}")
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            return self._not_modified(etag, changed_at)
-        response = self._page(request, tag)
-        if response.status_code == 200:
-            response["ETag"] = etag
-            if changed_at is not None:
-                response["Last-Modified"] = http_date(changed_at.timestamp())
-            shared_caching(response)
-            if (
-                changed_at is not None
-                and get_conditional_response(request, last_modified=int(changed_at.timestamp())) is not None
-            ):
-                return self._not_modified(etag, changed_at)  # If-Modified-Since, with no ETag asked about
-        return response
-
-    def _page(self, request, tag):
-        """Return the view's answer to ``request``, from the page cache when it holds it."""
-        if not page_cache_applies(request):
+    def _page(self, request):
+        with reading_from_replica():  # where the rest of the request will read it (config.replica)
+            tag, changed_at = request_version()
+        if reader_has(request, public_etag(tag, request), changed_at):
             return self.get_response(request)
         key = (
             "public-page:"
@@ -192,6 +190,50 @@ class PublicCacheMiddleware:
                 recent.set(key, *kept)
         return response
 
+
+class PublicCacheMiddleware:
+    """Validators and ``Cache-Control`` for anonymous public reads; 304 when the record has not changed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _memo.get() is not None:  # PublicPageMiddleware has begun the request's memo
+            return self._respond(request)
+        token = _memo.set({})
+        try:
+            return self._respond(request)
+        finally:
+            _memo.reset(token)
+
+    def _respond(self, request):
+        public = (
+            request.method in ("GET", "HEAD")
+            and not request.path.startswith(PRIVATE_PREFIXES)
+            and not request.path.startswith(settings.STATIC_URL)
+            and not request.user.is_authenticated
+        )
+        if not public:
+            response = self.get_response(request)
+            if (
+                request.method in ("GET", "HEAD")
+                and not request.path.startswith(settings.STATIC_URL)
+                and not response.has_header("Cache-Control")
+            ):
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        tag, changed_at = request_version()
+        etag = public_etag(tag, request)
+        if reader_has(request, etag, changed_at):
+            return self._not_modified(etag, changed_at)
+        response = self.get_response(request)
+        if response.status_code == 200:
+            response["ETag"] = etag
+            if changed_at is not None:
+                response["Last-Modified"] = http_date(changed_at.timestamp())
+            shared_caching(response)
+        return response
+
     @staticmethod
     def _not_modified(etag, changed_at):
         response = HttpResponseNotModified()
@@ -208,12 +250,18 @@ def shared_caching(response):
 
 
 def page_cache_applies(request):
-    """Whether ``request`` (an anonymous public read) may be answered from the page cache."""
+    """Whether ``request`` may be answered from the page cache: a ``GET`` of a public page that carries
+    nothing of a reader's own (no session, so no signed-in user; no messages; no credentials).
+    """
     return (
         settings.PUBLIC_PAGE_CACHE
         and request.method == "GET"
+        and not request.path.startswith(PRIVATE_PREFIXES)
         and not request.path.startswith(UNCACHED_PREFIXES)
+        and not request.path.startswith(settings.STATIC_URL)
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and MESSAGES_COOKIE not in request.COOKIES
+        and "Authorization" not in request.headers
     )
 
 

@@ -171,6 +171,48 @@ def test_the_page_memory_can_be_turned_off(client, published, settings):
     assert recent_pages() is None
 
 
+@pytest.mark.parametrize("url", ["/", "/claims/?q=ferry", "/feeds/claims.atom", "/sitemap.xml"])
+def test_a_kept_page_goes_out_with_the_headers_the_whole_stack_gave_it(client, published, url):
+    first = client.get(url)
+    again = client.get(url)
+
+    assert dict(again.items()) == dict(first.items())
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+        assert again[header]
+
+
+def test_a_reader_with_an_older_version_gets_the_kept_page(client, published):
+    claim, moderator, _ = published
+    old = client.get("/claims/")["ETag"]
+    claim.retract(moderator, note="Wrong figure.")
+    fresh = client.get("/claims/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/claims/", HTTP_IF_NONE_MATCH=old)
+    assert response.status_code == 200
+    assert response.content == fresh.content
+    assert response["ETag"] == fresh["ETag"] != old
+    assert len(queries) == 1
+
+
+def test_a_reader_with_messages_waiting_is_not_served_a_kept_page(client, published):
+    client.get("/claims/")
+    client.cookies["messages"] = "waiting"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/claims/").status_code == 200
+    assert len(queries) > 1
+
+
+def test_the_redirect_to_https_comes_before_the_kept_page(client, published, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/claims/", secure=True).status_code == 200
+    assert client.get("/claims/", secure=True).status_code == 200  # kept
+
+    response = client.get("/claims/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
 def test_a_moderation_act_rebuilds_the_cached_page(client, published):
     claim, moderator, _ = published
     assert "Ferry fares rise" in client.get("/claims/").content.decode()
