@@ -34,6 +34,8 @@ import time
 
 from django.db import connection, transaction
 
+from editorial.models import PublicEntry
+from editorial.public import reading_connection
 from editorial.similarity.lexical import words
 
 WORD_THRESHOLD = 0.7
@@ -55,27 +57,33 @@ _LEXEME = re.compile(r"^[^\W_]+$")
 _TRIGRAM_INSTALLED = {}  # (alias, database name) → bool: a test run switches databases on one connection
 
 
-def trigram_available():
-    """Return True when ``pg_trgm`` is installed in this database (checked once per database)."""
-    database = (connection.alias, connection.settings_dict["NAME"])
+def trigram_available(using=None):
+    """Return True when ``pg_trgm`` is installed in this database (checked once per database).
+
+    ``using``: the connection to ask (default: the default one).
+    """
+    using = using or connection
+    database = (using.alias, using.settings_dict["NAME"])
     if database not in _TRIGRAM_INSTALLED:
-        with connection.cursor() as cursor:
+        with using.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
             _TRIGRAM_INSTALLED[database] = cursor.fetchone() is not None
     return _TRIGRAM_INSTALLED[database]
 
 
-def _frequencies():
+def _frequencies(using=None):
     """Return ``(claims, {word: share of claims containing it})`` for the claims' most common words.
 
     ``ANALYZE`` keeps the most common elements of the words index's ``tsvector`` with their
     frequencies (``pg_stats``) and the table's estimated size (``pg_class``); a word not among them
-    is rare. Read once per ``FREQUENCIES_TTL`` seconds per database.
+    is rare. Read once per ``FREQUENCIES_TTL`` seconds per database, from ``using`` (default: the
+    default connection).
     """
-    database = (connection.alias, connection.settings_dict["NAME"])
+    using = using or connection
+    database = (using.alias, using.settings_dict["NAME"])
     loaded_at, claims, frequencies = _FREQUENCIES.get(database, (-FREQUENCIES_TTL, 0, {}))
     if time.monotonic() - loaded_at >= FREQUENCIES_TTL:
-        with connection.cursor() as cursor:
+        with using.cursor() as cursor:
             cursor.execute(
                 "SELECT (SELECT reltuples FROM pg_class WHERE relname = 'editorial_claim'),"
                 " s.most_common_elems::text::text[], s.most_common_elem_freqs"
@@ -120,6 +128,8 @@ def candidates(queries, *, public, size, spelling=True):
     widest = size + max(len(excluded) for _, _, excluded in queries)
     keys = [key for key, _, _ in queries]
     statements = [statement for _, statement, _ in queries]
+    # A reader's search reads where the public side reads (the replica on a reader's request).
+    using = reading_connection(PublicEntry) if public else connection
     if public:
         table, id_column, listed = "editorial_publicentry", "claim_id", " AND c.listed"
         vector, config = "c.search", PUBLIC_WORDS_CONFIG
@@ -129,10 +139,10 @@ def candidates(queries, *, public, size, spelling=True):
     # The words' shares among all claims stand for their shares among the listed ones: a word common
     # in one is common in the other, and leaving it out of the public search kept it from ORing every
     # word of a statement of common words (0.44 s at a million claims).
-    claims, frequencies = _frequencies()
+    claims, frequencies = _frequencies(using)
     chosen_words = [_lookup_words(statement, claims, frequencies) for statement in statements]
     tsqueries = [" | ".join(chosen) for chosen in chosen_words]
-    trigrams = trigram_available()
+    trigrams = trigram_available(using)
     tsquery = f"to_tsquery('{config}'::regconfig, q.words)"
     # pg_trgm's similarity() with the whole statement; without it, the full-text rank of the document.
     document = "" if trigrams else f", {vector} AS document"
@@ -150,7 +160,7 @@ def candidates(queries, *, public, size, spelling=True):
 
     rows = []
     # No savepoint: the threshold only needs a transaction to be local to (SET LOCAL), not its own one.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(using=using.alias, savepoint=False), using.cursor() as cursor:
         # Only words ANALYZE did not find common: a common word's trigrams are common too.
         fuzzy = [
             [word for word in chosen if len(word) >= FUZZY_LENGTH and word not in frequencies][:FUZZY_WORDS]

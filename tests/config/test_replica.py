@@ -60,8 +60,9 @@ def touching(queries, table):
 
 
 def content(queries):
-    """Return the queries of the apps' own tables (claims, sources …), not sessions or the cache."""
-    return [sql for sql in queries if '"editorial_' in sql or '"sources_' in sql]
+    """Return the queries of the apps' own tables (claims, sources …), not sessions or the cache,
+    whether the ORM wrote them (quoted names) or the app's own SQL (the similar claims' search)."""
+    return [sql for sql in queries if "editorial_" in sql or "sources_" in sql]
 
 
 # A reader's requests ------------------------------------------------------------------------------
@@ -74,6 +75,18 @@ def test_a_readers_claim_page_is_read_from_the_replica(client, claim):
     assert response.status_code == 200
     assert "The harbour toll doubled in a year." in response.text
     assert content(queries["replica"])
+    assert not content(queries["default"])
+
+
+def test_a_readers_claim_page_finds_its_similar_claims_on_the_replica(client, claim):
+    similar = make_published_claim("The harbour toll doubled again in a year.")
+
+    with queries_by_database() as queries:
+        response = client.get(claim.get_absolute_url())
+
+    assert response.status_code == 200
+    assert similar.get_absolute_url() in response.text  # listed under the similar claims
+    assert [sql for sql in queries["replica"] if "editorial_publicentry c" in sql]  # the similar claims' search
     assert not content(queries["default"])
 
 

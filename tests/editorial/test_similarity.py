@@ -290,7 +290,7 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="
 def test_without_pg_trgm_claims_are_found_by_shared_words(harbour, monkeypatch):
     from editorial.similarity import postgres
 
-    monkeypatch.setattr(postgres, "trigram_available", lambda: False)
+    monkeypatch.setattr(postgres, "trigram_available", lambda using=None: False)
 
     found = similar_to_claim(harbour["original"])
 
@@ -330,7 +330,7 @@ def test_the_public_search_leaves_out_words_common_among_the_claims(monkeypatch)
     from editorial.similarity import postgres
 
     # As ANALYZE would count them: "council" and "libraries" in a third of a million claims each.
-    monkeypatch.setattr(postgres, "_frequencies", lambda: (1_000_000, {"council": 0.3, "libraries": 0.3}))
+    monkeypatch.setattr(postgres, "_frequencies", lambda using=None: (1_000_000, {"council": 0.3, "libraries": 0.3}))
     chosen = []
     real = postgres._lookup_words
     monkeypatch.setattr(postgres, "_lookup_words", lambda *args: chosen.append(real(*args)) or chosen[-1])
