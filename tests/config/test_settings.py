@@ -298,3 +298,20 @@ def test_a_command_beside_another_sqlite_writer_waits_for_the_lock_instead_of_fa
     assert "1 created" in result.stdout
     assert "locked" not in result.stderr
     assert time.monotonic() - started >= 2  # it waited for the other writer
+
+
+@pytest.mark.parametrize("entry", ["config.wsgi", "config.asgi"])
+def test_the_server_entry_points_keep_what_loading_made_out_of_the_collectors_sight(entry):
+    code = f"import gc; import {entry}; print(gc.get_freeze_count())"
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SECRET_KEY": "test-only", "DJANGO_DEBUG": "1", "DJANGO_ENV_FILE": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip().splitlines()[-1]) > 10_000  # the loaded app's objects
