@@ -37,6 +37,7 @@ of counts and facets (``editorial.public.caching``).
 import hashlib
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -111,6 +112,20 @@ def recent_pages():
     return _recent_pages
 
 
+@contextmanager
+def request_memo():
+    """Within the block, ``request_version`` reads the version once: the request's first middleware
+    that needs it begins the memo, the others use it."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def request_version():
     """Return ``readmodel.version()``, read once per request (each time outside one)."""
     memo = _memo.get()
@@ -153,11 +168,8 @@ class PublicPageMiddleware:
     def __call__(self, request):
         if not page_cache_applies(request):
             return self.get_response(request)
-        token = _memo.set({})
-        try:
+        with request_memo():
             return self._page(request)
-        finally:
-            _memo.reset(token)
 
     def _page(self, request):
         with reading_from_replica():  # where the rest of the request will read it (config.replica)
@@ -198,13 +210,8 @@ class PublicCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _memo.get() is not None:  # PublicPageMiddleware has begun the request's memo
+        with request_memo():
             return self._respond(request)
-        token = _memo.set({})
-        try:
-            return self._respond(request)
-        finally:
-            _memo.reset(token)
 
     def _respond(self, request):
         public = (

@@ -19,6 +19,8 @@ rare words' posting lists are short, so the lookup stays fast however many claim
 
 from django.db import connection
 
+from editorial.models import PublicEntry
+from editorial.public import reading_connection
 from editorial.public.search import FTS_TABLE as PUBLIC_FTS_TABLE
 from editorial.similarity.lexical import words
 
@@ -122,7 +124,9 @@ def candidates(queries, *, public, size, spelling=True):
         )
         # Matches are ranked before the listed ones are kept: retracted entries must not crowd them out.
         params.append([key, expression, size * (2 if public else 1) + len(excluded), *excluded])
-    with connection.cursor() as cursor:
+    # A reader's search reads where the public side reads (the replica on a reader's request).
+    using = reading_connection(PublicEntry) if public else connection
+    with using.cursor() as cursor:
         for start in range(0, len(parts), BATCH):
             cursor.execute(
                 " UNION ALL ".join(parts[start : start + BATCH]),
