@@ -213,6 +213,14 @@ def test_the_redirect_to_https_comes_before_the_kept_page(client, published, set
     assert response["Location"].startswith("https://")
 
 
+def test_an_unknown_host_is_refused_before_the_page_cache_is_asked(client, published):
+    client.get("/claims/")
+
+    response = client.get("/claims/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Ferry fares rise" not in response.content.decode()
+
+
 def test_a_moderation_act_rebuilds_the_cached_page(client, published):
     claim, moderator, _ = published
     assert "Ferry fares rise" in client.get("/claims/").content.decode()
