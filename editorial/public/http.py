@@ -30,8 +30,8 @@ one query, the version's, and no round trip to the shared cache. The key names t
 moderation act leaves every such copy unasked for at once, in every process; the least recently
 served go when the budget is spent.
 
-The middleware also keeps the version read once per request (``request_version``), for the caches
-of counts and facets (``editorial.public.caching``).
+Both middlewares read the version once per request (``request_memo``, ``request_version``), and
+so do the caches of counts and facets (``editorial.public.caching``).
 """
 
 import hashlib
