@@ -172,7 +172,9 @@ class PublicPageMiddleware:
             return self._page(request)
 
     def _page(self, request):
-        with reading_from_replica():  # where the rest of the request will read it (config.replica)
+        # Read where the page is read (config.replica): a page built from a replica that lags must be
+        # kept under the replica's version, not under the primary's newer one.
+        with reading_from_replica():
             tag, changed_at = request_version()
         if reader_has(request, public_etag(tag, request), changed_at):
             return self.get_response(request)
@@ -214,12 +216,7 @@ class PublicCacheMiddleware:
             return self._respond(request)
 
     def _respond(self, request):
-        public = (
-            request.method in ("GET", "HEAD")
-            and not request.path.startswith(PRIVATE_PREFIXES)
-            and not request.path.startswith(settings.STATIC_URL)
-            and not request.user.is_authenticated
-        )
+        public = request.method in ("GET", "HEAD") and public_address(request) and not request.user.is_authenticated
         if not public:
             response = self.get_response(request)
             if (
@@ -256,6 +253,11 @@ def shared_caching(response):
     return response
 
 
+def public_address(request):
+    """Whether ``request`` asks for a public page: not the admin's, an account's or a static file."""
+    return not request.path.startswith(PRIVATE_PREFIXES) and not request.path.startswith(settings.STATIC_URL)
+
+
 def page_cache_applies(request):
     """Whether ``request`` may be answered from the page cache: a ``GET`` of a public page that carries
     nothing of a reader's own (no session, so no signed-in user; no messages; no credentials).
@@ -263,9 +265,8 @@ def page_cache_applies(request):
     return (
         settings.PUBLIC_PAGE_CACHE
         and request.method == "GET"
-        and not request.path.startswith(PRIVATE_PREFIXES)
+        and public_address(request)
         and not request.path.startswith(UNCACHED_PREFIXES)
-        and not request.path.startswith(settings.STATIC_URL)
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and MESSAGES_COOKIE not in request.COOKIES
         and "Authorization" not in request.headers
