@@ -21,7 +21,7 @@ on either database for ordinary words (PostgreSQL also drops English stop words)
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField
+from django.db.models import BooleanField, FloatField, Value
 from django.db.models.expressions import RawSQL
 
 from editorial.models import PublicEntry
@@ -77,6 +77,9 @@ def ensure_sqlite_index(using="default", **kwargs):
         cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
+NO_RANK = Value(0.0, output_field=FloatField())  # a search with nothing to rank by: callers still order by it
+
+
 def search_entries(entries, query, *, matching=True):
     """Return ``entries`` narrowed to those matching ``query``, annotated with ``search_rank``.
 
@@ -86,10 +89,11 @@ def search_entries(entries, query, *, matching=True):
     """
     query = normalise_query(query)
     if not query:
-        return entries
+        return entries.annotate(search_rank=NO_RANK)
     expression = fts5_query(query)
     if expression is None:
-        return entries.none()  # nothing to look for, or only words to leave out (on either database)
+        # Nothing to look for (punctuation only), or only words to leave out (on either database).
+        return entries.none().annotate(search_rank=NO_RANK)
     if connection.vendor == "postgresql":
         tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
         if matching:

@@ -169,6 +169,19 @@ def test_what_readers_type_is_never_query_syntax(claims):
     )
 
 
+@pytest.mark.parametrize("query", [",", "-", "-fares", '""', "?!", "\U000f10f4", ",\U000f10f4"])
+@pytest.mark.parametrize("url", ["/claims/", "/api/claims/", "/claims/export/csv/"])
+def test_a_search_with_nothing_to_search_for_finds_nothing_without_an_error(client, claims, query, url):
+    # Punctuation alone, or only words to leave out: no claim, on every surface that searches.
+    response = client.get(url, {"q": query})
+
+    assert response.status_code == 200
+    body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+    assert claims
+    for claim in claims.values():
+        assert claim.statement not in body
+
+
 def test_headlines_are_escaped_and_marked(moderator):
     claim = publish(moderator, "Fares <b>rise</b> again.", "Passengers on the island crossing")
 
